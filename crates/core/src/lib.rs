@@ -1,0 +1,15 @@
+//! Core types shared by every Oxfolio crate.
+//!
+//! * [`time`]: timestamps as `i64` nanoseconds since the Unix epoch, and date helpers.
+//! * [`bars`]: one symbol's bars as columns ([`Bars`]).
+//! * [`panel`]: many symbols aligned on one calendar ([`Panel`]), time-major columns.
+
+pub mod bars;
+pub mod error;
+pub mod panel;
+pub mod time;
+
+pub use bars::{Bars, Field};
+pub use error::CoreError;
+pub use panel::Panel;
+pub use time::Timestamp;
