@@ -80,14 +80,14 @@ pub fn symbol_from_path(path: &Path) -> String {
 }
 
 /// Rows of one series while reading: bars plus the line of each bar.
-struct Raw {
-    bars: Bars,
-    lines: Vec<u64>,
-    report: SeriesReport,
+pub(crate) struct Raw {
+    pub(crate) bars: Bars,
+    pub(crate) lines: Vec<u64>,
+    pub(crate) report: SeriesReport,
 }
 
 impl Raw {
-    fn new(symbol: &str, fields: &[Field], file: &str) -> Raw {
+    pub(crate) fn new(symbol: &str, fields: &[Field], file: &str) -> Raw {
         Raw {
             bars: Bars::with_fields(symbol, fields),
             lines: Vec::new(),
@@ -100,7 +100,7 @@ impl Raw {
     }
 
     /// Orders, de-duplicates and counts; turns the raw rows into the final series.
-    fn finish(mut self, options: &ValidationOptions) -> SeriesData {
+    pub(crate) fn finish(mut self, options: &ValidationOptions) -> SeriesData {
         let kept = order_rows(&self.bars.ts, &self.lines, options, &mut self.report);
         if kept.len() != self.bars.len() || kept.windows(2).any(|w| w[0] > w[1]) {
             self.bars.permute(&kept);
