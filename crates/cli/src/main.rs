@@ -1,1 +1,67 @@
-fn main() {}
+//! `oxfolio`: the command line of Oxfolio.
+
+mod config;
+mod data_cmd;
+mod demo_cmd;
+mod logging;
+mod metrics_cmd;
+mod source_args;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Oxfolio: market data, backtests, optimisation and risk, from one fast and correct kernel.
+#[derive(Debug, Parser)]
+#[command(name = "oxfolio", version, about, long_about = None)]
+pub struct Cli {
+    /// Log level: error, warn, info, debug or trace (overrides OXFOLIO_LOG and the config).
+    #[arg(long, global = true)]
+    log_level: Option<String>,
+    /// Also write logs to this file.
+    #[arg(long, global = true)]
+    log_file: Option<PathBuf>,
+    /// A TOML config file with optional [data] (a source) and [logging] (level, file)
+    /// sections; relative paths in it are relative to the file.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read, validate, summarise and store market data.
+    #[command(subcommand)]
+    Data(data_cmd::DataCommand),
+    /// Performance metrics of a return or equity series from a CSV file.
+    Metrics(metrics_cmd::MetricsArgs),
+    /// The main job on the bundled data: inspect it, then the metrics of an equal-weight
+    /// buy-and-hold portfolio.
+    Demo(demo_cmd::DemoArgs),
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config::Config::load(cli.config.as_deref())?;
+    let _guard = logging::init(cli.log_level.as_deref(), cli.log_file.as_deref(), &config.logging)?;
+    tracing::debug!(?cli.command, "starting");
+    match cli.command {
+        Command::Data(cmd) => data_cmd::run(cmd, &config),
+        Command::Metrics(args) => metrics_cmd::run(&args),
+        Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let message = format!("{e:#}").replace('\n', " ");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

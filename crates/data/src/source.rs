@@ -271,10 +271,12 @@ pub fn transform(bars: Bars, spec: &SourceSpec) -> Result<Bars, DataError> {
 pub struct Dataset {
     /// The series.
     pub series: Vec<Bars>,
-    /// Validation reports (one per series, plus file-level ones).
+    /// Validation report of each series (parallel to `series`).
     pub reports: Vec<SeriesReport>,
     /// The file each series came from (parallel to `series`).
     pub sources: Vec<PathBuf>,
+    /// Reports about whole files (a wide file's dates), with their repairs.
+    pub file_reports: Vec<SeriesReport>,
 }
 
 /// Loads a source strictly: any unrepaired problem is an error naming file, line and
@@ -287,10 +289,21 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
         let (start, end) = spec.range()?;
         let series = store.load(spec.symbols.as_deref(), start, end)?;
         let sources = series.iter().map(|_| spec.path.clone()).collect();
+        let reports = series
+            .iter()
+            .map(|b| SeriesReport {
+                symbol: b.symbol.clone(),
+                file: spec.path.display().to_string(),
+                rows_read: b.len(),
+                rows_kept: b.len(),
+                ..Default::default()
+            })
+            .collect();
         return Ok(Dataset {
             series,
-            reports: Vec::new(),
+            reports,
             sources,
+            file_reports: Vec::new(),
         });
     }
     let mut dataset = Dataset::default();
@@ -311,7 +324,7 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
             dataset.reports.push(s.report);
             dataset.sources.push(file.clone());
         }
-        dataset.reports.extend(data.other);
+        dataset.file_reports.extend(data.other);
     }
     if let Some(wanted) = &spec.symbols {
         let have: Vec<String> = dataset.series.iter().map(|b| b.symbol.clone()).collect();
@@ -327,7 +340,8 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
     order.sort_by(|&a, &b| dataset.series[a].symbol.cmp(&dataset.series[b].symbol));
     Ok(Dataset {
         series: order.iter().map(|&i| dataset.series[i].clone()).collect(),
-        reports: dataset.reports,
+        reports: order.iter().map(|&i| dataset.reports[i].clone()).collect(),
         sources: order.iter().map(|&i| dataset.sources[i].clone()).collect(),
+        file_reports: dataset.file_reports,
     })
 }
