@@ -12,7 +12,7 @@ use oxfolio_data::store::Store;
 
 use crate::config::Config;
 use crate::source_args::SourceArgs;
-use crate::table::{num, render};
+use crate::table::{price, render};
 
 /// Data subcommands.
 #[derive(Debug, Subcommand)]
@@ -141,7 +141,7 @@ pub fn print_inspection(files: &[FileSummary]) -> (usize, usize) {
                 .largest_gap
                 .as_ref()
                 .map_or("-".into(), |(d, a, b)| format!("{d}d {a}..{b}"));
-            let range = s.close_range.map_or("-".into(), |(lo, hi)| format!("{}..{}", num(lo, 2), num(hi, 2)));
+            let range = s.close_range.map_or("-".into(), |(lo, hi)| format!("{}..{}", price(lo), price(hi)));
             rows.push(vec![
                 s.symbol.clone(),
                 format!("{}/{}", s.rows, s.rows_read),
@@ -151,6 +151,7 @@ pub fn print_inspection(files: &[FileSummary]) -> (usize, usize) {
                 s.gaps.to_string(),
                 gap,
                 range,
+                s.largest_move.as_ref().map_or("-".into(), |(m, d)| format!("{:+.1}% {d}", m * 100.0)),
                 s.zero_volume_rows.to_string(),
                 repairs_text(&s.repairs),
                 s.problem_count().to_string(),
@@ -167,7 +168,7 @@ pub fn print_inspection(files: &[FileSummary]) -> (usize, usize) {
     print!(
         "{}",
         render(
-            &["symbol", "rows/read", "first", "last", "frequency", "gaps", "largest gap", "close range", "zero vol", "repairs", "problems"],
+            &["symbol", "rows/read", "first", "last", "frequency", "gaps", "largest gap", "close range", "largest move", "zero vol", "repairs", "problems"],
             &rows
         )
     );

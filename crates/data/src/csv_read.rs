@@ -172,10 +172,20 @@ pub fn read_csv(
         };
         match &csv_options.columns {
             Some(c) => c.clone(),
-            None => header
-                .iter()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-                .collect(),
+            None => {
+                let names: Vec<String> = header
+                    .iter()
+                    .map(|b| String::from_utf8_lossy(b).trim().to_string())
+                    .collect();
+                if let Some(cell) = names.iter().find(|n| looks_like_data(n)) {
+                    return Err(DataError::Header {
+                        path: path.into(),
+                        line: 1,
+                        message: format!("the first line looks like data (`{cell}`), not a header: say there is no header and name the columns (for example date,open,high,low,close,volume)"),
+                    });
+                }
+                names
+            }
         }
     } else {
         match &csv_options.columns {
@@ -210,6 +220,12 @@ pub fn read_csv(
         FileFormat::Wide => read_wide(rest, &mut ctx),
         FileFormat::Long | FileFormat::Ohlcv => read_bars(rest, &mut ctx),
     }
+}
+
+/// True for a header cell that is a number or a date: the file has no header.
+fn looks_like_data(cell: &str) -> bool {
+    let cell = cell.trim_start_matches('\u{feff}');
+    !cell.is_empty() && (matches!(parse_number(cell.as_bytes()), Cell::Value(_)) || DateFormat::infer(cell).is_some())
 }
 
 /// What every row parser needs.

@@ -41,6 +41,9 @@ pub struct SeriesSummary {
     pub largest_gap: Option<(i64, String, String)>,
     /// Lowest and highest close.
     pub close_range: Option<(f64, f64)>,
+    /// The largest close-to-close move between consecutive bars, as a simple return,
+    /// with the date it ends on (a hint of unadjusted splits or scaling errors).
+    pub largest_move: Option<(f64, String)>,
     /// Rows with zero volume.
     pub zero_volume_rows: usize,
     /// Empty cells (wide files).
@@ -129,6 +132,12 @@ pub fn summarise(bars: &Bars, report: &SeriesReport, gap_days: i64) -> SeriesSum
                 let day = |d: i64| format_timestamp(d * oxfolio_core::time::NANOS_PER_DAY);
                 s.largest_gap = Some((gap, day(w[0]), day(w[1])));
             }
+        }
+    }
+    for (i, w) in bars.close.windows(2).enumerate() {
+        let r = w[1] / w[0] - 1.0;
+        if w[0] > 0.0 && r.is_finite() && s.largest_move.as_ref().is_none_or(|(m, _)| r.abs() > m.abs()) {
+            s.largest_move = Some((r, format_timestamp(bars.ts[i + 1])));
         }
     }
     let closes = bars.close.iter().copied().filter(|c| !c.is_nan());

@@ -143,15 +143,8 @@ pub fn order_rows(
     let n = ts.len();
     let key = |t: Timestamp| if options.daily { day_number(t) } else { t };
     let mut idx: Vec<usize> = (0..n).collect();
-    let mut running_max = i64::MIN;
-    let mut out_of_order = Vec::new();
-    for i in 0..n {
-        let k = key(ts[i]);
-        if k < running_max {
-            out_of_order.push(i);
-        }
-        running_max = running_max.max(k);
-    }
+    // A row is out of order when it is earlier than the row before it.
+    let out_of_order: Vec<usize> = (1..n).filter(|&i| key(ts[i]) < key(ts[i - 1])).collect();
     if !out_of_order.is_empty() {
         let descending = n > 2 && ts.windows(2).all(|w| key(w[0]) >= key(w[1]));
         if options.allows(Repair::Sort) {
