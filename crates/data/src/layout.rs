@@ -95,6 +95,13 @@ impl Layout {
             .collect();
         let has_symbol = roles.contains(&Role::Symbol);
         let has_close = roles.contains(&Role::Field(Field::Close));
+        let has_bar_field = roles.iter().any(|r| matches!(r, Role::Field(_)));
+        if forced.is_none() && !has_symbol && !has_close && has_bar_field {
+            return Err(format!(
+                "no close column among [{}] (expected close, price or last)",
+                names.join(", ")
+            ));
+        }
         let format = forced.unwrap_or(if has_symbol {
             FileFormat::Long
         } else if has_close {

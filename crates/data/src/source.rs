@@ -307,6 +307,7 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
         });
     }
     let mut dataset = Dataset::default();
+    let mut seen: Vec<String> = Vec::new();
     for file in data_files(&spec.path)? {
         let data = crate::csv_read::into_checked(read_file(&file, spec)?, &file)?;
         for s in data.series {
@@ -317,6 +318,7 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
                     second: file,
                 });
             }
+            seen.push(s.bars.symbol.clone());
             if spec.symbols.as_ref().is_some_and(|w| !w.contains(&s.bars.symbol)) {
                 continue;
             }
@@ -327,12 +329,12 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
         dataset.file_reports.extend(data.other);
     }
     if let Some(wanted) = &spec.symbols {
-        let have: Vec<String> = dataset.series.iter().map(|b| b.symbol.clone()).collect();
-        if let Some(missing) = wanted.iter().find(|w| !have.contains(w)) {
+        if let Some(missing) = wanted.iter().find(|w| !seen.contains(w)) {
+            seen.sort();
             return Err(DataError::UnknownSymbol {
                 symbol: missing.clone(),
                 source_name: spec.path.display().to_string(),
-                available: abbreviate(&have),
+                available: abbreviate(&seen),
             });
         }
     }
