@@ -67,7 +67,11 @@ pub fn longest_drawdown(
         }
         out.periods = out.periods.max(t - start);
         let peak_day = day(start.checked_sub(1));
-        let end_day = if t < dd.len() { day(Some(t)) } else { day(Some(dd.len() - 1)) };
+        let end_day = if t < dd.len() {
+            day(Some(t))
+        } else {
+            day(Some(dd.len() - 1))
+        };
         if let (Some(p), Some(e)) = (peak_day, end_day) {
             out.days = Some(out.days.map_or(e - p, |d: i64| d.max(e - p)));
         }

@@ -191,7 +191,11 @@ pub fn compute(
         max_drawdown: mdd,
         longest_drawdown_periods: durations.periods,
         longest_drawdown_days: durations.days,
-        calmar: if mdd < 0.0 { cagr / mdd.abs() } else { f64::NAN },
+        calmar: if mdd < 0.0 {
+            cagr / mdd.abs()
+        } else {
+            f64::NAN
+        },
         var_95: percentile_sorted(&s, 5.0),
         cvar_95: historical_cvar(&s, 0.05),
         var_99: percentile_sorted(&s, 1.0),
@@ -202,7 +206,11 @@ pub fn compute(
         kurtosis: excess_kurtosis(returns),
         best_period: s[s.len() - 1],
         worst_period: s[0],
-        win_rate: if non_zero > 0 { wins as f64 / non_zero as f64 } else { f64::NAN },
+        win_rate: if non_zero > 0 {
+            wins as f64 / non_zero as f64
+        } else {
+            f64::NAN
+        },
         profit_factor: (losses < 0.0).then(|| gains / losses.abs()),
         tail_ratio: (percentile_sorted(&s, 95.0) / percentile_sorted(&s, 5.0)).abs(),
     })
@@ -218,7 +226,10 @@ mod tests {
         assert_eq!(compute(&[], None, None, &o), Err(MetricsError::Empty));
         let e = compute(&[0.1, f64::NAN], None, None, &o).expect_err("nan");
         assert!(e.to_string().contains("position 1"));
-        let bad = MetricsOptions { periods_per_year: 0.0, ..o };
+        let bad = MetricsOptions {
+            periods_per_year: 0.0,
+            ..o
+        };
         assert!(compute(&[0.1], None, None, &bad).is_err());
         assert!(compute(&[0.1], Some(&[1, 2]), None, &o).is_err());
     }
@@ -226,7 +237,16 @@ mod tests {
     #[test]
     fn hand_computed_small_series() {
         let r = [0.1, -0.05, 0.0, 0.02];
-        let m = compute(&r, None, None, &MetricsOptions { periods_per_year: 4.0, risk_free: 0.0 }).expect("ok");
+        let m = compute(
+            &r,
+            None,
+            None,
+            &MetricsOptions {
+                periods_per_year: 4.0,
+                risk_free: 0.0,
+            },
+        )
+        .expect("ok");
         let total = 1.1 * 0.95 * 1.0 * 1.02 - 1.0;
         assert!((m.total_return - total).abs() < 1e-15);
         assert!((m.cagr - total).abs() < 1e-12, "one year of quarterly data");

@@ -20,12 +20,19 @@ fn date(s: &str) -> Timestamp {
 }
 
 fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/metrics_reference.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/metrics_reference.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
 }
 
 fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+        .collect()
 }
 
 #[test]
@@ -35,7 +42,12 @@ fn summary_metrics_match_the_references() {
     for case in doc["cases"].as_array().expect("cases") {
         let name = case["name"].as_str().expect("name");
         let returns = floats(&case["returns"]);
-        let dates: Vec<Timestamp> = case["dates"].as_array().expect("dates").iter().map(|d| date(d.as_str().expect("s"))).collect();
+        let dates: Vec<Timestamp> = case["dates"]
+            .as_array()
+            .expect("dates")
+            .iter()
+            .map(|d| date(d.as_str().expect("s")))
+            .collect();
         let options = MetricsOptions {
             periods_per_year: case["periods_per_year"].as_f64().expect("ppy"),
             risk_free: case["risk_free"].as_f64().expect("rf"),
@@ -43,9 +55,14 @@ fn summary_metrics_match_the_references() {
         let m = compute(&returns, Some(&dates), None, &options).expect("metrics");
         let json = serde_json::to_value(&m).expect("serialise");
         for (key, expected) in case["expected"].as_object().expect("expected") {
-            let ours = json[key].as_f64().unwrap_or_else(|| panic!("{name}: no `{key}` in our output"));
+            let ours = json[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{name}: no `{key}` in our output"));
             let theirs = expected.as_f64().expect("number");
-            assert!(close(ours, theirs), "{name}: {key} = {ours}, reference {theirs}");
+            assert!(
+                close(ours, theirs),
+                "{name}: {key} = {ours}, reference {theirs}"
+            );
             checked += 1;
         }
     }
@@ -58,13 +75,24 @@ fn rolling_and_calendar_tables_match_empyrical() {
     for case in doc["cases"].as_array().expect("cases") {
         let name = case["name"].as_str().expect("name");
         let returns = floats(&case["returns"]);
-        let dates: Vec<Timestamp> = case["dates"].as_array().expect("dates").iter().map(|d| date(d.as_str().expect("s"))).collect();
+        let dates: Vec<Timestamp> = case["dates"]
+            .as_array()
+            .expect("dates")
+            .iter()
+            .map(|d| date(d.as_str().expect("s")))
+            .collect();
         let ppy = case["periods_per_year"].as_f64().expect("ppy");
-        let options = MetricsOptions { periods_per_year: ppy, risk_free: case["risk_free"].as_f64().expect("rf") };
+        let options = MetricsOptions {
+            periods_per_year: ppy,
+            risk_free: case["risk_free"].as_f64().expect("rf"),
+        };
         let window = case["rolling_window"].as_u64().expect("window") as usize;
         let sharpe = rolling_sharpe(&returns, window, ppy, options.risk_free_per_period());
         let vol = rolling_volatility(&returns, window, ppy);
-        let (ref_sharpe, ref_vol) = (floats(&case["rolling_sharpe"]), floats(&case["rolling_volatility"]));
+        let (ref_sharpe, ref_vol) = (
+            floats(&case["rolling_sharpe"]),
+            floats(&case["rolling_volatility"]),
+        );
         assert_eq!(sharpe.len() - (window - 1), ref_sharpe.len(), "{name}");
         assert!(sharpe[..window - 1].iter().all(|x| x.is_nan()));
         for (k, (a, b)) in sharpe[window - 1..].iter().zip(&ref_sharpe).enumerate() {
@@ -79,13 +107,19 @@ fn rolling_and_calendar_tables_match_empyrical() {
         for (ours, theirs) in monthly.iter().zip(ref_monthly) {
             assert_eq!(ours.year as i64, theirs[0].as_i64().expect("y"));
             assert_eq!(ours.month.map(i64::from), theirs[1].as_i64());
-            assert!(close(ours.value, theirs[2].as_f64().expect("v")), "{name}: {ours:?}");
+            assert!(
+                close(ours.value, theirs[2].as_f64().expect("v")),
+                "{name}: {ours:?}"
+            );
         }
         let yearly = yearly_returns(&returns, &dates);
         let ref_yearly = case["yearly"].as_array().expect("yearly");
         assert_eq!(yearly.len(), ref_yearly.len());
         for (ours, theirs) in yearly.iter().zip(ref_yearly) {
-            assert!(close(ours.value, theirs[1].as_f64().expect("v")), "{name}: {ours:?}");
+            assert!(
+                close(ours.value, theirs[1].as_f64().expect("v")),
+                "{name}: {ours:?}"
+            );
         }
     }
 }
@@ -94,6 +128,12 @@ fn rolling_and_calendar_tables_match_empyrical() {
 /// ignores zero-return periods (quantstats), unlike a plain positive share of all periods.
 #[test]
 fn win_rate_excludes_zero_periods() {
-    let m = compute(&[0.01, 0.0, -0.01, 0.02, 0.0], None, None, &MetricsOptions::default()).expect("ok");
+    let m = compute(
+        &[0.01, 0.0, -0.01, 0.02, 0.0],
+        None,
+        None,
+        &MetricsOptions::default(),
+    )
+    .expect("ok");
     assert_eq!(m.win_rate, 2.0 / 3.0);
 }

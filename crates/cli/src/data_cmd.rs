@@ -109,9 +109,20 @@ fn ingest(args: &IngestArgs, config: &Config) -> anyhow::Result<()> {
         let rows: Vec<Vec<String>> = out
             .symbols
             .iter()
-            .map(|s| vec![s.symbol.clone(), s.rows.to_string(), s.first.clone(), s.last.clone(), repairs_text(&s.repairs)])
+            .map(|s| {
+                vec![
+                    s.symbol.clone(),
+                    s.rows.to_string(),
+                    s.first.clone(),
+                    s.last.clone(),
+                    repairs_text(&s.repairs),
+                ]
+            })
             .collect();
-        print!("{}", render(&["symbol", "rows", "first", "last", "repairs"], &rows));
+        print!(
+            "{}",
+            render(&["symbol", "rows", "first", "last", "repairs"], &rows)
+        );
         println!("stored {} symbols in {}", out.symbols.len(), out.store);
     }
     Ok(())
@@ -121,7 +132,10 @@ fn repairs_text(r: &std::collections::BTreeMap<String, usize>) -> String {
     if r.is_empty() {
         return "-".into();
     }
-    r.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(" ")
+    r.iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Prints the inspection table and returns the number of problems and failed files.
@@ -141,7 +155,9 @@ pub fn print_inspection(files: &[FileSummary]) -> (usize, usize) {
                 .largest_gap
                 .as_ref()
                 .map_or("-".into(), |(d, a, b)| format!("{d}d {a}..{b}"));
-            let range = s.close_range.map_or("-".into(), |(lo, hi)| format!("{}..{}", price(lo), price(hi)));
+            let range = s.close_range.map_or("-".into(), |(lo, hi)| {
+                format!("{}..{}", price(lo), price(hi))
+            });
             rows.push(vec![
                 s.symbol.clone(),
                 format!("{}/{}", s.rows, s.rows_read),
@@ -151,14 +167,26 @@ pub fn print_inspection(files: &[FileSummary]) -> (usize, usize) {
                 s.gaps.to_string(),
                 gap,
                 range,
-                s.largest_move.as_ref().map_or("-".into(), |(m, d)| format!("{:+.1}% {d}", m * 100.0)),
+                s.largest_move
+                    .as_ref()
+                    .map_or("-".into(), |(m, d)| format!("{:+.1}% {d}", m * 100.0)),
                 s.zero_volume_rows.to_string(),
                 repairs_text(&s.repairs),
                 s.problem_count().to_string(),
             ]);
             if s.problem_count() > 0 {
-                let counts = s.problem_counts.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
-                details.push(format!("{} ({}): {} problems ({counts})", s.symbol, s.file, s.problem_count()));
+                let counts = s
+                    .problem_counts
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                details.push(format!(
+                    "{} ({}): {} problems ({counts})",
+                    s.symbol,
+                    s.file,
+                    s.problem_count()
+                ));
                 for p in &s.problems {
                     details.push(format!("  {}: {p}", s.file));
                 }
@@ -168,7 +196,20 @@ pub fn print_inspection(files: &[FileSummary]) -> (usize, usize) {
     print!(
         "{}",
         render(
-            &["symbol", "rows/read", "first", "last", "frequency", "gaps", "largest gap", "close range", "largest move", "zero vol", "repairs", "problems"],
+            &[
+                "symbol",
+                "rows/read",
+                "first",
+                "last",
+                "frequency",
+                "gaps",
+                "largest gap",
+                "close range",
+                "largest move",
+                "zero vol",
+                "repairs",
+                "problems"
+            ],
             &rows
         )
     );
@@ -183,7 +224,11 @@ fn run_inspect(args: &InspectArgs, config: &Config) -> anyhow::Result<()> {
     let files = inspect(&spec, args.gap_days)?;
     let (problems, failed) = if args.json {
         println!("{}", serde_json::to_string_pretty(&files)?);
-        let p = files.iter().flat_map(|f| &f.series).map(|s| s.problem_count()).sum();
+        let p = files
+            .iter()
+            .flat_map(|f| &f.series)
+            .map(|s| s.problem_count())
+            .sum();
         (p, files.iter().filter(|f| f.error.is_some()).count())
     } else {
         print_inspection(&files)
@@ -193,7 +238,9 @@ fn run_inspect(args: &InspectArgs, config: &Config) -> anyhow::Result<()> {
             .iter()
             .find_map(|f| {
                 f.error.clone().or_else(|| {
-                    f.series.iter().find_map(|s| s.problems.first().map(|p| format!("{}: {p}", s.file)))
+                    f.series
+                        .iter()
+                        .find_map(|s| s.problems.first().map(|p| format!("{}: {p}", s.file)))
                 })
             })
             .unwrap_or_default();

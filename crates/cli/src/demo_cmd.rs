@@ -78,10 +78,22 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
             &loaded
         }
     };
-    let spec = config.data.clone().context("the config has no [data] section")?;
+    let spec = config
+        .data
+        .clone()
+        .context("the config has no [data] section")?;
     let dataset = load(&spec)?;
-    let (panel, _) = align(&dataset.series, AlignOptions { calendar: Calendar::Intersection, fill: Fill::Missing })?;
-    anyhow::ensure!(panel.n_dates() >= 2, "fewer than two common dates in the data set");
+    let (panel, _) = align(
+        &dataset.series,
+        AlignOptions {
+            calendar: Calendar::Intersection,
+            fill: Fill::Missing,
+        },
+    )?;
+    anyhow::ensure!(
+        panel.n_dates() >= 2,
+        "fewer than two common dates in the data set"
+    );
     let equity = buy_and_hold_equity(&panel, args.capital)?;
     let options = MetricsOptions::default();
     let returns = simple_returns(&equity)?;
@@ -90,9 +102,13 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
     for (i, s) in panel.symbols.iter().enumerate() {
         let closes = panel.series(Field::Close, i).context("no closes")?;
         let r = simple_returns(&closes)?;
-        symbols.push((s.clone(), compute(&r, Some(&panel.ts[1..]), Some(panel.ts[0]), &options)?));
+        symbols.push((
+            s.clone(),
+            compute(&r, Some(&panel.ts[1..]), Some(panel.ts[0]), &options)?,
+        ));
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut w = csv::Writer::from_path(args.out.join("equity.csv"))?;
     w.write_record(["date", "equity"])?;
     for (t, e) in panel.ts.iter().zip(&equity) {
@@ -100,7 +116,10 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
     }
     w.flush()?;
     let output = DemoOutput { portfolio, symbols };
-    std::fs::write(args.out.join("metrics.json"), serde_json::to_string_pretty(&output)? + "\n")?;
+    std::fs::write(
+        args.out.join("metrics.json"),
+        serde_json::to_string_pretty(&output)? + "\n",
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&output)?);
         return Ok(());
@@ -121,10 +140,36 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
     let rows: Vec<Vec<String>> = output
         .symbols
         .iter()
-        .map(|(s, m)| vec![s.clone(), pct(m.total_return), pct(m.cagr), pct(m.annual_volatility), num(m.sharpe, 3), pct(m.max_drawdown)])
+        .map(|(s, m)| {
+            vec![
+                s.clone(),
+                pct(m.total_return),
+                pct(m.cagr),
+                pct(m.annual_volatility),
+                num(m.sharpe, 3),
+                pct(m.max_drawdown),
+            ]
+        })
         .collect();
-    print!("{}", render(&["symbol", "total_return", "cagr", "annual_volatility", "sharpe", "max_drawdown"], &rows));
+    print!(
+        "{}",
+        render(
+            &[
+                "symbol",
+                "total_return",
+                "cagr",
+                "annual_volatility",
+                "sharpe",
+                "max_drawdown"
+            ],
+            &rows
+        )
+    );
     println!();
-    println!("wrote {}/equity.csv and {}/metrics.json", args.out.display(), args.out.display());
+    println!(
+        "wrote {}/equity.csv and {}/metrics.json",
+        args.out.display(),
+        args.out.display()
+    );
     Ok(())
 }

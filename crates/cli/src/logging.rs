@@ -17,7 +17,11 @@ use crate::config::LoggingConfig;
 pub struct LogGuard;
 
 /// Installs the global subscriber.
-pub fn init(level: Option<&str>, file: Option<&Path>, config: &LoggingConfig) -> anyhow::Result<LogGuard> {
+pub fn init(
+    level: Option<&str>,
+    file: Option<&Path>,
+    config: &LoggingConfig,
+) -> anyhow::Result<LogGuard> {
     let level = level
         .map(str::to_string)
         .or_else(|| std::env::var("OXFOLIO_LOG").ok())
@@ -25,19 +29,35 @@ pub fn init(level: Option<&str>, file: Option<&Path>, config: &LoggingConfig) ->
         .unwrap_or_else(|| "warn".to_string());
     let known = ["off", "error", "warn", "info", "debug", "trace"];
     if !(known.contains(&level.to_ascii_lowercase().as_str()) || level.contains('=')) {
-        anyhow::bail!("invalid log level `{level}`: use one of {} or a directive like oxfolio_data=debug", known.join(", "));
+        anyhow::bail!(
+            "invalid log level `{level}`: use one of {} or a directive like oxfolio_data=debug",
+            known.join(", ")
+        );
     }
     let filter = || {
         EnvFilter::try_new(&level).map_err(|e| anyhow::anyhow!("invalid log level `{level}`: {e}"))
     };
-    let console = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter()?);
+    let console = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_filter(filter()?);
     let file_layer = match file.or(config.file.as_deref()) {
         Some(path) => {
-            let f = File::create(path).with_context(|| format!("cannot create log file {}", path.display()))?;
-            Some(fmt::layer().with_ansi(false).with_writer(Mutex::new(f)).with_filter(filter()?))
+            let f = File::create(path)
+                .with_context(|| format!("cannot create log file {}", path.display()))?;
+            Some(
+                fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(Mutex::new(f))
+                    .with_filter(filter()?),
+            )
         }
         None => None,
     };
-    tracing_subscriber::registry().with(console).with(file_layer).try_init().ok();
+    tracing_subscriber::registry()
+        .with(console)
+        .with(file_layer)
+        .try_init()
+        .ok();
     Ok(LogGuard)
 }

@@ -45,7 +45,11 @@ enum Command {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config::Config::load(cli.config.as_deref())?;
-    let _guard = logging::init(cli.log_level.as_deref(), cli.log_file.as_deref(), &config.logging)?;
+    let _guard = logging::init(
+        cli.log_level.as_deref(),
+        cli.log_file.as_deref(),
+        &config.logging,
+    )?;
     tracing::debug!(?cli.command, "starting");
     match cli.command {
         Command::Data(cmd) => data_cmd::run(cmd, &config),

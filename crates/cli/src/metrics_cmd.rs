@@ -87,45 +87,80 @@ pub fn read_series(
         .collect();
     let find = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let date_i = match date_column {
-        Some(n) => find(n).with_context(|| format!("{}: no column `{n}` in [{}]", path.display(), headers.join(", ")))?,
+        Some(n) => find(n).with_context(|| {
+            format!(
+                "{}: no column `{n}` in [{}]",
+                path.display(),
+                headers.join(", ")
+            )
+        })?,
         None => 0,
     };
     let value_i = match column {
-        Some(n) => find(n).with_context(|| format!("{}: no column `{n}` in [{}]", path.display(), headers.join(", ")))?,
-        None => (0..headers.len())
-            .find(|&i| i != date_i)
-            .with_context(|| format!("{}: needs a date column and a value column", path.display()))?,
+        Some(n) => find(n).with_context(|| {
+            format!(
+                "{}: no column `{n}` in [{}]",
+                path.display(),
+                headers.join(", ")
+            )
+        })?,
+        None => (0..headers.len()).find(|&i| i != date_i).with_context(|| {
+            format!("{}: needs a date column and a value column", path.display())
+        })?,
     };
     let mut format = match date_format {
-        Some(f) => Some(DateFormat::parse_name(f).with_context(|| format!("unknown date format `{f}`"))?),
+        Some(f) => {
+            Some(DateFormat::parse_name(f).with_context(|| format!("unknown date format `{f}`"))?)
+        }
         None => None,
     };
-    let mut out = Series { dates: Vec::new(), values: Vec::new(), dropped: 0 };
+    let mut out = Series {
+        dates: Vec::new(),
+        values: Vec::new(),
+        dropped: 0,
+    };
     let (date_name, value_name) = (&headers[date_i], &headers[value_i]);
     for record in reader.records() {
         let record = record.with_context(|| format!("{}: malformed CSV", path.display()))?;
         let line = record.position().map_or(0, csv::Position::line);
         let at = |col: &str| format!("{}: line {line}, column `{col}`", path.display());
         if record.len() != headers.len() {
-            bail!("{}: line {line}: {} fields, but the header names {}", path.display(), record.len(), headers.len());
+            bail!(
+                "{}: line {line}: {} fields, but the header names {}",
+                path.display(),
+                record.len(),
+                headers.len()
+            );
         }
         let date_text = record[date_i].trim();
         let f = match &format {
             Some(f) => f,
             None => format.insert(DateFormat::infer(date_text).with_context(|| {
-                format!("{}: cannot infer the date format of `{date_text}`; name it with --date-format", at(date_name))
+                format!(
+                    "{}: cannot infer the date format of `{date_text}`; name it with --date-format",
+                    at(date_name)
+                )
             })?),
         };
-        let date = f.parse(date_text).with_context(|| format!("{}: `{date_text}` is not a date", at(date_name)))?;
+        let date = f
+            .parse(date_text)
+            .with_context(|| format!("{}: `{date_text}` is not a date", at(date_name)))?;
         let value = match parse_number(record[value_i].as_bytes()) {
             Cell::Value(v) => v,
             Cell::Missing if drop_missing => {
                 out.dropped += 1;
                 continue;
             }
-            Cell::Missing => bail!("{}: missing value (use --drop-missing to drop such rows)", at(value_name)),
+            Cell::Missing => bail!(
+                "{}: missing value (use --drop-missing to drop such rows)",
+                at(value_name)
+            ),
             Cell::Unparsable | Cell::NonFinite => {
-                bail!("{}: `{}` is not a finite number", at(value_name), record[value_i].trim())
+                bail!(
+                    "{}: `{}` is not a finite number",
+                    at(value_name),
+                    record[value_i].trim()
+                )
             }
         };
         if let Some(&prev) = out.dates.last() {
@@ -148,7 +183,10 @@ pub fn read_series(
 }
 
 /// Simple returns of an equity curve; an error names the first non-positive value.
-pub fn equity_to_returns(equity: &Series, path: &Path) -> anyhow::Result<(Vec<Timestamp>, Vec<f64>)> {
+pub fn equity_to_returns(
+    equity: &Series,
+    path: &Path,
+) -> anyhow::Result<(Vec<Timestamp>, Vec<f64>)> {
     if let Some(i) = equity.values.iter().position(|v| *v <= 0.0) {
         bail!(
             "{}: equity on {} is {} (must be positive to compute returns)",
@@ -158,9 +196,16 @@ pub fn equity_to_returns(equity: &Series, path: &Path) -> anyhow::Result<(Vec<Ti
         );
     }
     if equity.values.len() < 2 {
-        bail!("{}: an equity curve needs at least two rows", path.display());
+        bail!(
+            "{}: an equity curve needs at least two rows",
+            path.display()
+        );
     }
-    let returns = equity.values.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
+    let returns = equity
+        .values
+        .windows(2)
+        .map(|w| w[1] / w[0] - 1.0)
+        .collect();
     Ok((equity.dates[1..].to_vec(), returns))
 }
 
@@ -199,8 +244,15 @@ pub fn print_metrics(m: &Metrics) {
         ("sharpe", num(m.sharpe, 3)),
         ("sortino", num(m.sortino, 3)),
         ("max_drawdown", pct(m.max_drawdown)),
-        ("longest_drawdown_periods", m.longest_drawdown_periods.to_string()),
-        ("longest_drawdown_days", m.longest_drawdown_days.map_or("-".into(), |d| d.to_string())),
+        (
+            "longest_drawdown_periods",
+            m.longest_drawdown_periods.to_string(),
+        ),
+        (
+            "longest_drawdown_days",
+            m.longest_drawdown_days
+                .map_or("-".into(), |d| d.to_string()),
+        ),
         ("calmar", num(m.calmar, 3)),
         ("var_95", pct(m.var_95)),
         ("cvar_95", pct(m.cvar_95)),
@@ -213,7 +265,10 @@ pub fn print_metrics(m: &Metrics) {
         ("best_period", pct(m.best_period)),
         ("worst_period", pct(m.worst_period)),
         ("win_rate", pct(m.win_rate)),
-        ("profit_factor", m.profit_factor.map_or("-".into(), |p| num(p, 3))),
+        (
+            "profit_factor",
+            m.profit_factor.map_or("-".into(), |p| num(p, 3)),
+        ),
         ("tail_ratio", num(m.tail_ratio, 3)),
     ]
     .into_iter()
@@ -229,21 +284,36 @@ pub fn run(args: &MetricsArgs) -> anyhow::Result<()> {
         (None, Some(p)) => (p, true),
         _ => bail!("give exactly one of --returns and --equity"),
     };
-    let series = read_series(path, args.date_column.as_deref(), args.column.as_deref(), args.date_format.as_deref(), args.drop_missing)?;
+    let series = read_series(
+        path,
+        args.date_column.as_deref(),
+        args.column.as_deref(),
+        args.date_format.as_deref(),
+        args.drop_missing,
+    )?;
     let (dates, returns, origin) = if is_equity {
         let (d, r) = equity_to_returns(&series, path)?;
         (d, r, series.dates.first().copied())
     } else {
         (series.dates.clone(), series.values.clone(), None)
     };
-    let options = MetricsOptions { periods_per_year: args.periods_per_year, risk_free: args.risk_free };
-    let metrics = compute(&returns, Some(&dates), origin, &options).with_context(|| path.display().to_string())?;
+    let options = MetricsOptions {
+        periods_per_year: args.periods_per_year,
+        risk_free: args.risk_free,
+    };
+    let metrics = compute(&returns, Some(&dates), origin, &options)
+        .with_context(|| path.display().to_string())?;
     let rolling = match args.rolling_window {
         Some(0) => bail!("--rolling-window must be at least 2"),
         Some(w) => Some(Rolling {
             window: w,
             dates: dates.iter().map(|d| format_timestamp(*d)).collect(),
-            sharpe: rolling_sharpe(&returns, w, options.periods_per_year, options.risk_free_per_period()),
+            sharpe: rolling_sharpe(
+                &returns,
+                w,
+                options.periods_per_year,
+                options.risk_free_per_period(),
+            ),
             volatility: rolling_volatility(&returns, w, options.periods_per_year),
         }),
         None => None,
@@ -282,7 +352,9 @@ pub fn run(args: &MetricsArgs) -> anyhow::Result<()> {
 
 /// A year x month grid with the year's total in the last column.
 pub fn monthly_table(monthly: &[PeriodReturn], yearly: &[PeriodReturn]) -> String {
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let mut header = vec!["year"];
     header.extend(months);
     header.push("year");
@@ -291,7 +363,9 @@ pub fn monthly_table(monthly: &[PeriodReturn], yearly: &[PeriodReturn]) -> Strin
         .map(|y| {
             let mut row = vec![y.year.to_string()];
             for m in 1..=12 {
-                let v = monthly.iter().find(|p| p.year == y.year && p.month == Some(m));
+                let v = monthly
+                    .iter()
+                    .find(|p| p.year == y.year && p.month == Some(m));
                 row.push(v.map_or(String::new(), |p| format!("{:.1}", p.value * 100.0)));
             }
             row.push(format!("{:.1}", y.value * 100.0));

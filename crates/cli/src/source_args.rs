@@ -98,7 +98,9 @@ impl SourceArgs {
             },
             (Some(path), None) => SourceSpec::new(path),
             (None, Some(base)) => base.clone(),
-            (None, None) => bail!("no data source: give a file or folder, or a --config with a [data] section"),
+            (None, None) => {
+                bail!("no data source: give a file or folder, or a --config with a [data] section")
+            }
         };
         if let Some(f) = self.format {
             spec.format = Some(match f {

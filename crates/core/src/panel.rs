@@ -70,7 +70,9 @@ impl Panel {
     /// Number of forward-filled values of instrument `i`.
     pub fn filled_count(&self, i: usize) -> usize {
         let n = self.n_symbols();
-        (0..self.n_dates()).filter(|t| self.filled[t * n + i]).count()
+        (0..self.n_dates())
+            .filter(|t| self.filled[t * n + i])
+            .count()
     }
 }
 

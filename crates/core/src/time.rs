@@ -116,7 +116,10 @@ mod tests {
     fn dates_round_trip_before_and_after_epoch() {
         for (y, m, d) in [(1950, 1, 3), (1969, 12, 31), (1970, 1, 1), (2024, 2, 29)] {
             let ts = from_ymd(y, m, d).expect("valid date");
-            assert_eq!(date_of(ts), NaiveDate::from_ymd_opt(y, m, d).expect("valid"));
+            assert_eq!(
+                date_of(ts),
+                NaiveDate::from_ymd_opt(y, m, d).expect("valid")
+            );
             assert!(is_midnight(ts));
         }
         assert_eq!(from_ymd(1970, 1, 2), Some(NANOS_PER_DAY));

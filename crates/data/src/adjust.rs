@@ -73,12 +73,20 @@ impl FactorFile {
                     line,
                     "date",
                     ProblemKind::FieldCount,
-                    format!("{} fields, expected date,price_factor,split_factor[,reference_price]", record.len()),
+                    format!(
+                        "{} fields, expected date,price_factor,split_factor[,reference_price]",
+                        record.len()
+                    ),
                 ));
             }
             let raw_date = String::from_utf8_lossy(&record[0]).into_owned();
             let date = DateFormat::Compact.parse(&raw_date).ok_or_else(|| {
-                invalid(line, "date", ProblemKind::UnparsableDate, format!("`{raw_date}` is not a YYYYMMDD date"))
+                invalid(
+                    line,
+                    "date",
+                    ProblemKind::UnparsableDate,
+                    format!("`{raw_date}` is not a YYYYMMDD date"),
+                )
             })?;
             let factor = |col: usize, name: &str| match parse_number(&record[col]) {
                 Cell::Value(v) if v > 0.0 => Ok(v),
@@ -86,13 +94,21 @@ impl FactorFile {
                     line,
                     name,
                     ProblemKind::UnparsableNumber,
-                    format!("`{}` is not a positive factor", String::from_utf8_lossy(&record[col])),
+                    format!(
+                        "`{}` is not a positive factor",
+                        String::from_utf8_lossy(&record[col])
+                    ),
                 )),
             };
             let price_factor = factor(1, "price_factor")?;
             let split_factor = factor(2, "split_factor")?;
             if rows.last().is_some_and(|r| r.date >= date) {
-                return Err(invalid(line, "date", ProblemKind::Unsorted, "factor dates must ascend".into()));
+                return Err(invalid(
+                    line,
+                    "date",
+                    ProblemKind::Unsorted,
+                    "factor dates must ascend".into(),
+                ));
             }
             rows.push(FactorRow {
                 date,
@@ -110,9 +126,9 @@ impl FactorFile {
     pub fn factors_at(&self, ts: Timestamp) -> (f64, f64) {
         let day = day_number(ts);
         let i = self.rows.partition_point(|r| day_number(r.date) < day);
-        self.rows
-            .get(i)
-            .map_or((1.0, 1.0), |r| (r.price_factor * r.split_factor, r.split_factor))
+        self.rows.get(i).map_or((1.0, 1.0), |r| {
+            (r.price_factor * r.split_factor, r.split_factor)
+        })
     }
 
     /// Adjusted copy of raw bars (prices x factor, volume / split factor).
@@ -120,7 +136,9 @@ impl FactorFile {
         let mut out = bars.clone();
         let factors: Vec<(f64, f64)> = bars.ts.iter().map(|&t| self.factors_at(t)).collect();
         for field in Field::ALL {
-            let Some(col) = out.column_mut(field) else { continue };
+            let Some(col) = out.column_mut(field) else {
+                continue;
+            };
             for (v, (price, split)) in col.iter_mut().zip(&factors) {
                 if field == Field::Volume {
                     *v /= split;
@@ -142,8 +160,16 @@ mod tests {
     fn picks_first_row_on_or_after_the_bar() {
         let f = FactorFile {
             rows: vec![
-                FactorRow { date: from_ymd(2020, 8, 28).expect("d"), price_factor: 0.99, split_factor: 0.25 },
-                FactorRow { date: from_ymd(2050, 12, 31).expect("d"), price_factor: 1.0, split_factor: 1.0 },
+                FactorRow {
+                    date: from_ymd(2020, 8, 28).expect("d"),
+                    price_factor: 0.99,
+                    split_factor: 0.25,
+                },
+                FactorRow {
+                    date: from_ymd(2050, 12, 31).expect("d"),
+                    price_factor: 1.0,
+                    split_factor: 1.0,
+                },
             ],
         };
         let before = from_ymd(2020, 8, 28).expect("d");
@@ -151,8 +177,14 @@ mod tests {
         assert_eq!(f.factors_at(before), (0.99 * 0.25, 0.25));
         assert_eq!(f.factors_at(after), (1.0, 1.0));
         let mut b = Bars::with_fields("AAPL", &[Field::Volume]);
-        b.push(before, [f64::NAN, f64::NAN, f64::NAN, 400.0, 100.0, f64::NAN]);
-        b.push(after, [f64::NAN, f64::NAN, f64::NAN, 130.0, 400.0, f64::NAN]);
+        b.push(
+            before,
+            [f64::NAN, f64::NAN, f64::NAN, 400.0, 100.0, f64::NAN],
+        );
+        b.push(
+            after,
+            [f64::NAN, f64::NAN, f64::NAN, 130.0, 400.0, f64::NAN],
+        );
         let a = f.adjust(&b);
         assert!((a.close[0] - 400.0 * 0.99 * 0.25).abs() < 1e-12);
         assert_eq!(a.volume.as_deref(), Some(&[400.0, 400.0][..]));

@@ -85,8 +85,10 @@ pub fn align(series: &[Bars], options: AlignOptions) -> Result<(Panel, AlignRepo
         .filter(|f| *f == Field::Close || series.iter().all(|s| s.column(*f).is_some()))
         .collect();
     let (n_t, n_s) = (calendar.len(), series.len());
-    let mut columns: Vec<(Field, Vec<f64>)> =
-        fields.iter().map(|f| (*f, vec![f64::NAN; n_t * n_s])).collect();
+    let mut columns: Vec<(Field, Vec<f64>)> = fields
+        .iter()
+        .map(|f| (*f, vec![f64::NAN; n_t * n_s]))
+        .collect();
     let mut filled = vec![false; n_t * n_s];
     let mut report = AlignReport::default();
     for (i, s) in series.iter().enumerate() {

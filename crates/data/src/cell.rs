@@ -21,7 +21,10 @@ pub fn parse_number(bytes: &[u8]) -> Cell {
     if trimmed.is_empty() {
         return Cell::Missing;
     }
-    match std::str::from_utf8(trimmed).ok().and_then(|s| s.parse::<f64>().ok()) {
+    match std::str::from_utf8(trimmed)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+    {
         Some(v) if v.is_finite() => Cell::Value(v),
         Some(_) => Cell::NonFinite,
         None => Cell::Unparsable,
@@ -66,6 +69,9 @@ mod tests {
         assert_eq!(parse_number(b"inf"), Cell::NonFinite);
         assert_eq!(parse_number(b"12a"), Cell::Unparsable);
         let p = cell_problem(Cell::Unparsable, b"12a", 3, "open").expect("problem");
-        assert_eq!(p.to_string(), "line 3, column `open`: `12a` is not a number");
+        assert_eq!(
+            p.to_string(),
+            "line 3, column `open`: `12a` is not a number"
+        );
     }
 }

@@ -163,13 +163,14 @@ pub fn read_csv(
                 message: format!("{other:?}"),
             },
         })?;
-    let mut records = reader.byte_records();
-    let mut first_data = None;
+    let mut header = csv::ByteRecord::new();
     let names: Vec<String> = if csv_options.header {
-        let header = match records.next() {
-            Some(r) => r.map_err(|e| csv_error(path, &e))?,
-            None => return Err(DataError::EmptyFile { path: path.into() }),
-        };
+        if !reader
+            .read_byte_record(&mut header)
+            .map_err(|e| csv_error(path, &e))?
+        {
+            return Err(DataError::EmptyFile { path: path.into() });
+        }
         match &csv_options.columns {
             Some(c) => c.clone(),
             None => {
@@ -199,33 +200,70 @@ pub fn read_csv(
             }
         }
     };
-    let layout = Layout::from_names(names, csv_options.format).map_err(|message| {
-        DataError::Header {
+    let layout =
+        Layout::from_names(names, csv_options.format).map_err(|message| DataError::Header {
             path: path.into(),
             line: 1,
             message,
-        }
-    })?;
-    if first_data.is_none() {
-        first_data = records.next();
-    }
-    let Some(first) = first_data else {
-        return Err(DataError::EmptyFile { path: path.into() });
+        })?;
+    let mut rest = Records {
+        reader,
+        record: csv::ByteRecord::new(),
+        pending: true,
+        path,
     };
-    let first = first.map_err(|e| csv_error(path, &e))?;
-    let rest = std::iter::once(Ok(first)).chain(records);
+    if !rest
+        .reader
+        .read_byte_record(&mut rest.record)
+        .map_err(|e| csv_error(path, &e))?
+    {
+        return Err(DataError::EmptyFile { path: path.into() });
+    }
     let file = path.display().to_string();
     let mut ctx = RowContext::new(path, &file, &layout, csv_options, validation);
     match layout.format {
-        FileFormat::Wide => read_wide(rest, &mut ctx),
-        FileFormat::Long | FileFormat::Ohlcv => read_bars(rest, &mut ctx),
+        FileFormat::Wide => read_wide(&mut rest, &mut ctx),
+        FileFormat::Long | FileFormat::Ohlcv => read_bars(&mut rest, &mut ctx),
+    }
+}
+
+/// Data records read one at a time into one reused buffer (no allocation per row).
+struct Records<'a> {
+    reader: csv::Reader<std::fs::File>,
+    record: csv::ByteRecord,
+    /// The first data record was read ahead (to detect an empty file) and not yet served.
+    pending: bool,
+    path: &'a Path,
+}
+
+impl Records<'_> {
+    /// The next record, or `None` at the end of the file.
+    fn next_record(&mut self) -> Result<Option<&csv::ByteRecord>, DataError> {
+        if std::mem::take(&mut self.pending) {
+            return Ok(Some(&self.record));
+        }
+        let more = self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(|e| csv_error(self.path, &e))?;
+        Ok(more.then_some(&self.record))
+    }
+}
+
+/// Appends bytes as text (invalid UTF-8 replaced, which then fails to parse as a date).
+fn push_text(buf: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => buf.push_str(s),
+        Err(_) => buf.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
 /// True for a header cell that is a number or a date: the file has no header.
 fn looks_like_data(cell: &str) -> bool {
     let cell = cell.trim_start_matches('\u{feff}');
-    !cell.is_empty() && (matches!(parse_number(cell.as_bytes()), Cell::Value(_)) || DateFormat::infer(cell).is_some())
+    !cell.is_empty()
+        && (matches!(parse_number(cell.as_bytes()), Cell::Value(_))
+            || DateFormat::infer(cell).is_some())
 }
 
 /// What every row parser needs.
@@ -274,11 +312,11 @@ impl<'a> RowContext<'a> {
         let raw = record.get(self.date_col).unwrap_or_default();
         let raw = raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw);
         self.date_buf.clear();
-        self.date_buf.push_str(&String::from_utf8_lossy(raw.trim_ascii()));
+        push_text(&mut self.date_buf, raw.trim_ascii());
         if let Some(tc) = self.time_col {
             let t = record.get(tc).unwrap_or_default();
             self.date_buf.push(' ');
-            self.date_buf.push_str(&String::from_utf8_lossy(t.trim_ascii()));
+            push_text(&mut self.date_buf, t.trim_ascii());
         }
         let column = self.layout.names[self.date_col].clone();
         if raw.trim_ascii().is_empty() {
@@ -323,10 +361,7 @@ impl<'a> RowContext<'a> {
     }
 }
 
-fn read_bars(
-    records: impl Iterator<Item = csv::Result<csv::ByteRecord>>,
-    ctx: &mut RowContext<'_>,
-) -> Result<FileData, DataError> {
+fn read_bars(records: &mut Records<'_>, ctx: &mut RowContext<'_>) -> Result<FileData, DataError> {
     let fields = ctx.layout.field_columns();
     let present_fields: Vec<Field> = fields.iter().map(|(f, _)| *f).collect();
     let mut present = [false; 6];
@@ -344,8 +379,7 @@ fn read_bars(
     let mut last: Option<(Vec<u8>, usize)> = None;
     let mut problems: Vec<Problem> = Vec::new();
     let scale = ctx.csv.price_scale;
-    for record in records {
-        let record = record.map_err(|e| csv_error(ctx.path, &e))?;
+    while let Some(record) = records.next_record()? {
         let line = record.position().map_or(0, csv::Position::line);
         // Which series does the row belong to?
         let key: &[u8] = match symbol_col {
@@ -403,7 +437,13 @@ fn read_bars(
             }
         }
         if problems.is_empty() {
-            check_row_values(&values, &present, ctx.validation.back_adjusted, line, &mut problems);
+            check_row_values(
+                &values,
+                &present,
+                ctx.validation.back_adjusted,
+                line,
+                &mut problems,
+            );
         }
         if !settle_row(&mut problems, ctx.validation, &mut raw.report) {
             continue;
@@ -422,14 +462,12 @@ fn read_bars(
             out.series.push(data);
         }
     }
-    out.series.sort_by(|a, b| a.report.symbol.cmp(&b.report.symbol));
+    out.series
+        .sort_by(|a, b| a.report.symbol.cmp(&b.report.symbol));
     Ok(out)
 }
 
-fn read_wide(
-    records: impl Iterator<Item = csv::Result<csv::ByteRecord>>,
-    ctx: &mut RowContext<'_>,
-) -> Result<FileData, DataError> {
+fn read_wide(records: &mut Records<'_>, ctx: &mut RowContext<'_>) -> Result<FileData, DataError> {
     let symbol_cols: Vec<usize> = (0..ctx.layout.names.len())
         .filter(|&c| c != ctx.date_col)
         .collect();
@@ -452,8 +490,7 @@ fn read_wide(
     let mut cells: Vec<Vec<f64>> = vec![Vec::new(); symbol_cols.len()];
     let mut problems = Vec::new();
     let no_ohlc = [false, false, false, true, false, false];
-    for record in records {
-        let record = record.map_err(|e| csv_error(ctx.path, &e))?;
+    while let Some(record) = records.next_record()? {
         let line = record.position().map_or(0, csv::Position::line);
         file_report.rows_read += 1;
         if let Some(p) = ctx.field_count_problem(&record, line) {
@@ -488,7 +525,13 @@ fn read_wide(
                 Cell::Value(v) => {
                     let v = v / ctx.csv.price_scale;
                     let values = [f64::NAN, f64::NAN, f64::NAN, v, f64::NAN, f64::NAN];
-                    check_row_values(&values, &no_ohlc, ctx.validation.back_adjusted, line, &mut problems);
+                    check_row_values(
+                        &values,
+                        &no_ohlc,
+                        ctx.validation.back_adjusted,
+                        line,
+                        &mut problems,
+                    );
                     for p in &mut problems {
                         p.column = Some(ctx.layout.names[c].clone());
                     }
@@ -510,7 +553,11 @@ fn read_wide(
         for &i in &kept {
             let v = cells[j][i];
             if !v.is_nan() {
-                let t = if ctx.validation.daily { floor_to_day(ts[i]) } else { ts[i] };
+                let t = if ctx.validation.daily {
+                    floor_to_day(ts[i])
+                } else {
+                    ts[i]
+                };
                 bars.push(t, [f64::NAN, f64::NAN, f64::NAN, v, f64::NAN, f64::NAN]);
             }
         }
@@ -521,7 +568,8 @@ fn read_wide(
         report.sort_problems();
         out.series.push(SeriesData { bars, report });
     }
-    out.series.sort_by(|a, b| a.report.symbol.cmp(&b.report.symbol));
+    out.series
+        .sort_by(|a, b| a.report.symbol.cmp(&b.report.symbol));
     file_report.rows_kept = kept.len();
     file_report.sort_problems();
     if file_report.problem_count() > 0 || !file_report.repairs.is_empty() {

@@ -219,13 +219,7 @@ fn parse_offset(b: &[u8]) -> Option<i64> {
     }
 }
 
-fn date_plus_time(
-    y: u32,
-    m: u32,
-    d: u32,
-    rest: &[u8],
-    colons: bool,
-) -> Option<Timestamp> {
+fn date_plus_time(y: u32, m: u32, d: u32, rest: &[u8], colons: bool) -> Option<Timestamp> {
     let day = time::from_ymd(i32::try_from(y).ok()?, m, d)?;
     match rest {
         [] => Some(day),
@@ -272,17 +266,37 @@ mod tests {
     fn infers_each_family() {
         let cases = [
             ("2020-01-31", DateFormat::Iso, "2020-01-31"),
-            ("2013-10-15 22:11:35", DateFormat::Iso, "2013-10-15 22:11:35"),
-            ("2020-01-31T09:30:00+01:00", DateFormat::Iso, "2020-01-31 08:30:00"),
-            ("2024-01-01 23:01:00+00:00", DateFormat::Iso, "2024-01-01 23:01:00"),
+            (
+                "2013-10-15 22:11:35",
+                DateFormat::Iso,
+                "2013-10-15 22:11:35",
+            ),
+            (
+                "2020-01-31T09:30:00+01:00",
+                DateFormat::Iso,
+                "2020-01-31 08:30:00",
+            ),
+            (
+                "2024-01-01 23:01:00+00:00",
+                DateFormat::Iso,
+                "2024-01-01 23:01:00",
+            ),
             ("19980102 00:00", DateFormat::Compact, "1998-01-02"),
-            ("20200101 170000123", DateFormat::Compact, "2020-01-01 17:00:00.123"),
+            (
+                "20200101 170000123",
+                DateFormat::Compact,
+                "2020-01-01 17:00:00.123",
+            ),
             ("20200131", DateFormat::Compact, "2020-01-31"),
             ("1/4/1999", DateFormat::Us, "1999-01-04"),
             ("11/5/2019 9:30", DateFormat::Us, "2019-11-05 09:30:00"),
             ("1580428800", DateFormat::EpochSeconds, "2020-01-31"),
             ("1580428800000", DateFormat::EpochMillis, "2020-01-31"),
-            ("1598918403000000", DateFormat::EpochMicros, "2020-09-01 00:00:03"),
+            (
+                "1598918403000000",
+                DateFormat::EpochMicros,
+                "2020-09-01 00:00:03",
+            ),
         ];
         for (sample, format, expected) in cases {
             let inferred = DateFormat::infer(sample);
@@ -306,8 +320,14 @@ mod tests {
         let f = DateFormat::parse_name("%d.%m.%Y").expect("pattern");
         assert_eq!(fmt(&f, "31.01.2020").as_deref(), Some("2020-01-31"));
         let g = DateFormat::parse_name("%d/%m/%Y %H:%M").expect("pattern");
-        assert_eq!(fmt(&g, "31/01/2020 10:15").as_deref(), Some("2020-01-31 10:15:00"));
+        assert_eq!(
+            fmt(&g, "31/01/2020 10:15").as_deref(),
+            Some("2020-01-31 10:15:00")
+        );
         assert_eq!(DateFormat::parse_name("nonsense"), None);
-        assert_eq!(DateFormat::parse_name("epoch-ms"), Some(DateFormat::EpochMillis));
+        assert_eq!(
+            DateFormat::parse_name("epoch-ms"),
+            Some(DateFormat::EpochMillis)
+        );
     }
 }

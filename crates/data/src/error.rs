@@ -116,7 +116,10 @@ pub enum DataError {
 
 fn more_suffix(count: usize) -> String {
     if count > 1 {
-        format!(" (and {} more problems; run `oxfolio data inspect` for all)", count - 1)
+        format!(
+            " (and {} more problems; run `oxfolio data inspect` for all)",
+            count - 1
+        )
     } else {
         String::new()
     }

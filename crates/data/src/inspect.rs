@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use oxfolio_core::time::{day_number, format_timestamp, is_midnight};
+use oxfolio_core::time::{day_number, format_timestamp};
 use oxfolio_core::Bars;
 
 use crate::problem::{Problem, SeriesReport};
@@ -87,13 +87,21 @@ pub fn summarise(bars: &Bars, report: &SeriesReport, gap_days: i64) -> SeriesSum
         rows: bars.len(),
         first: bars.ts.first().map(|t| format_timestamp(*t)),
         last: bars.ts.last().map(|t| format_timestamp(*t)),
-        zero_volume_rows: bars.volume.as_ref().map_or(0, |v| v.iter().filter(|x| **x == 0.0).count()),
+        zero_volume_rows: bars
+            .volume
+            .as_ref()
+            .map_or(0, |v| v.iter().filter(|x| **x == 0.0).count()),
         missing_cells: report.missing_cells,
         non_positive_accepted: report.non_positive_accepted,
         repairs: report.repairs.clone(),
         repaired_problems: report.repaired_problems.clone(),
         problem_counts: report.problem_counts.clone(),
-        problems: report.problems.iter().take(SHOWN_PROBLEMS).cloned().collect(),
+        problems: report
+            .problems
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .cloned()
+            .collect(),
         ..Default::default()
     };
     let days: Vec<i64> = bars.ts.iter().map(|t| day_number(*t)).collect();
@@ -112,14 +120,14 @@ pub fn summarise(bars: &Bars, report: &SeriesReport, gap_days: i64) -> SeriesSum
         }
         count
     };
-    let times_of_day: std::collections::BTreeSet<i64> = bars
+    let time_of_day = |t: &i64| t.rem_euclid(oxfolio_core::time::NANOS_PER_DAY);
+    let one_time_of_day = bars
         .ts
-        .iter()
-        .map(|t| t.rem_euclid(oxfolio_core::time::NANOS_PER_DAY))
-        .collect();
+        .first()
+        .is_none_or(|f| bars.ts.iter().all(|t| time_of_day(t) == time_of_day(f)));
     s.frequency = if bars.is_empty() {
         "empty".into()
-    } else if s.days_with_several_rows == 0 && (times_of_day.len() == 1 || bars.ts.iter().all(|t| is_midnight(*t))) {
+    } else if s.days_with_several_rows == 0 && one_time_of_day {
         "daily".into()
     } else {
         "intraday".into()
@@ -136,7 +144,12 @@ pub fn summarise(bars: &Bars, report: &SeriesReport, gap_days: i64) -> SeriesSum
     }
     for (i, w) in bars.close.windows(2).enumerate() {
         let r = w[1] / w[0] - 1.0;
-        if w[0] > 0.0 && r.is_finite() && s.largest_move.as_ref().is_none_or(|(m, _)| r.abs() > m.abs()) {
+        if w[0] > 0.0
+            && r.is_finite()
+            && s.largest_move
+                .as_ref()
+                .is_none_or(|(m, _)| r.abs() > m.abs())
+        {
             s.largest_move = Some((r, format_timestamp(bars.ts[i + 1])));
         }
     }
@@ -184,7 +197,11 @@ pub fn inspect(spec: &SourceSpec, gap_days: i64) -> Result<Vec<FileSummary>, cra
             Err(e) => summary.error = Some(e.to_string()),
             Ok(data) => {
                 for s in data.series {
-                    if spec.symbols.as_ref().is_some_and(|w| !w.contains(&s.bars.symbol)) {
+                    if spec
+                        .symbols
+                        .as_ref()
+                        .is_some_and(|w| !w.contains(&s.bars.symbol))
+                    {
                         continue;
                     }
                     match transform(s.bars, spec) {
@@ -193,7 +210,9 @@ pub fn inspect(spec: &SourceSpec, gap_days: i64) -> Result<Vec<FileSummary>, cra
                     }
                 }
                 for r in data.other {
-                    summary.series.push(summarise(&Bars::default(), &r, gap_days));
+                    summary
+                        .series
+                        .push(summarise(&Bars::default(), &r, gap_days));
                 }
             }
         }

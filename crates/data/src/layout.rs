@@ -142,7 +142,9 @@ impl Layout {
                     }
                 }
                 if roles.len() < 2 {
-                    return Err("a wide file needs a date column and at least one symbol column".into());
+                    return Err(
+                        "a wide file needs a date column and at least one symbol column".into(),
+                    );
                 }
             }
             _ => {}
@@ -184,8 +186,11 @@ mod tests {
 
     #[test]
     fn detects_the_three_formats() {
-        let l = Layout::from_names(names("Date,High,Low,Open,Close,Volume,Adj Close,Name"), None)
-            .expect("long");
+        let l = Layout::from_names(
+            names("Date,High,Low,Open,Close,Volume,Adj Close,Name"),
+            None,
+        )
+        .expect("long");
         assert_eq!(l.format, FileFormat::Long);
         assert_eq!(l.index(Role::Field(Field::AdjClose)), Some(6));
         let o = Layout::from_names(names("\u{feff}date,open,high,low,close,volume"), None)

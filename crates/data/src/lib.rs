@@ -9,8 +9,8 @@
 //! * Storage: [`store`] writes Parquet files plus a catalog and loads them back.
 
 pub mod adjust;
-pub mod align;
 pub mod adv;
+pub mod align;
 pub mod cell;
 pub mod csv_read;
 pub mod datefmt;

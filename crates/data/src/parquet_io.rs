@@ -51,7 +51,10 @@ fn schema_for(fields: &[Field], with_symbol: bool) -> String {
 /// Writes many series to one Parquet file (long layout when `with_symbol`; otherwise
 /// exactly one series). All series must have the same fields.
 fn write(path: &Path, series: &[&Bars], with_symbol: bool) -> Result<(), DataError> {
-    let fields = series.first().map(|b| b.fields()).unwrap_or_else(|| vec![Field::Close]);
+    let fields = series
+        .first()
+        .map(|b| b.fields())
+        .unwrap_or_else(|| vec![Field::Close]);
     if let Some(b) = series.iter().find(|b| b.fields() != fields) {
         return Err(DataError::Input(format!(
             "cannot write `{}` to {}: its fields differ from the first series",
@@ -59,7 +62,9 @@ fn write(path: &Path, series: &[&Bars], with_symbol: bool) -> Result<(), DataErr
             path.display()
         )));
     }
-    let schema = Arc::new(parse_message_type(&schema_for(&fields, with_symbol)).map_err(|e| pq_err(path, e))?);
+    let schema = Arc::new(
+        parse_message_type(&schema_for(&fields, with_symbol)).map_err(|e| pq_err(path, e))?,
+    );
     let props = Arc::new(
         WriterProperties::builder()
             .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
@@ -69,16 +74,26 @@ fn write(path: &Path, series: &[&Bars], with_symbol: bool) -> Result<(), DataErr
     let mut writer = SerializedFileWriter::new(file, schema, props).map_err(|e| pq_err(path, e))?;
     let mut group = writer.next_row_group().map_err(|e| pq_err(path, e))?;
     let ts: Vec<i64> = series.iter().flat_map(|b| b.ts.iter().copied()).collect();
-    let mut col = group.next_column().map_err(|e| pq_err(path, e))?.ok_or_else(|| pq_err(path, "schema has no ts column"))?;
-    col.typed::<Int64Type>().write_batch(&ts, None, None).map_err(|e| pq_err(path, e))?;
+    let mut col = group
+        .next_column()
+        .map_err(|e| pq_err(path, e))?
+        .ok_or_else(|| pq_err(path, "schema has no ts column"))?;
+    col.typed::<Int64Type>()
+        .write_batch(&ts, None, None)
+        .map_err(|e| pq_err(path, e))?;
     col.close().map_err(|e| pq_err(path, e))?;
     if with_symbol {
         let symbols: Vec<ByteArray> = series
             .iter()
             .flat_map(|b| std::iter::repeat_n(ByteArray::from(b.symbol.as_str()), b.len()))
             .collect();
-        let mut col = group.next_column().map_err(|e| pq_err(path, e))?.ok_or_else(|| pq_err(path, "schema has no symbol column"))?;
-        col.typed::<ByteArrayType>().write_batch(&symbols, None, None).map_err(|e| pq_err(path, e))?;
+        let mut col = group
+            .next_column()
+            .map_err(|e| pq_err(path, e))?
+            .ok_or_else(|| pq_err(path, "schema has no symbol column"))?;
+        col.typed::<ByteArrayType>()
+            .write_batch(&symbols, None, None)
+            .map_err(|e| pq_err(path, e))?;
         col.close().map_err(|e| pq_err(path, e))?;
     }
     for f in &fields {
@@ -86,8 +101,13 @@ fn write(path: &Path, series: &[&Bars], with_symbol: bool) -> Result<(), DataErr
             .iter()
             .flat_map(|b| b.column(*f).unwrap_or_default().iter().copied())
             .collect();
-        let mut col = group.next_column().map_err(|e| pq_err(path, e))?.ok_or_else(|| pq_err(path, "schema has too few columns"))?;
-        col.typed::<DoubleType>().write_batch(&values, None, None).map_err(|e| pq_err(path, e))?;
+        let mut col = group
+            .next_column()
+            .map_err(|e| pq_err(path, e))?
+            .ok_or_else(|| pq_err(path, "schema has too few columns"))?;
+        col.typed::<DoubleType>()
+            .write_batch(&values, None, None)
+            .map_err(|e| pq_err(path, e))?;
         col.close().map_err(|e| pq_err(path, e))?;
     }
     group.close().map_err(|e| pq_err(path, e))?;
@@ -177,10 +197,22 @@ pub fn read_parquet(
         line: 0,
         message,
     };
-    let names: Vec<String> = schema.columns().iter().map(|c| c.name().to_string()).collect();
-    let time_col = time_col.ok_or_else(|| header_err(format!("no date/timestamp column among [{}]", names.join(", "))))?;
+    let names: Vec<String> = schema
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    let time_col = time_col.ok_or_else(|| {
+        header_err(format!(
+            "no date/timestamp column among [{}]",
+            names.join(", ")
+        ))
+    })?;
     if !fields.iter().any(|(f, _)| *f == Field::Close) {
-        return Err(header_err(format!("no close column among [{}]", names.join(", "))));
+        return Err(header_err(format!(
+            "no close column among [{}]",
+            names.join(", ")
+        )));
     }
     fields.sort();
     let present_fields: Vec<Field> = fields.iter().map(|(f, _)| *f).collect();
@@ -202,16 +234,28 @@ pub fn read_parquet(
             Some(_) => String::new(),
             None => default_symbol.to_string(),
         };
-        let raw = series
-            .entry(symbol.clone())
-            .or_insert_with(|| Raw::new(if symbol.is_empty() { "(no symbol)" } else { &symbol }, &present_fields, &file_name));
+        let raw = series.entry(symbol.clone()).or_insert_with(|| {
+            Raw::new(
+                if symbol.is_empty() {
+                    "(no symbol)"
+                } else {
+                    &symbol
+                },
+                &present_fields,
+                &file_name,
+            )
+        });
         raw.report.rows_read += 1;
         let ts = time_value(cols[time_col], time_kind);
         if ts.is_none() {
             problems.push(Problem {
                 line: n,
                 column: Some(names[time_col].clone()),
-                kind: if matches!(cols[time_col], PqField::Null) { ProblemKind::MissingValue } else { ProblemKind::UnparsableDate },
+                kind: if matches!(cols[time_col], PqField::Null) {
+                    ProblemKind::MissingValue
+                } else {
+                    ProblemKind::UnparsableDate
+                },
                 message: format!("`{}` is not a timestamp", cols[time_col]),
             });
         }
@@ -232,7 +276,13 @@ pub fn read_parquet(
             }
         }
         if problems.is_empty() {
-            check_row_values(&values, &present, validation.back_adjusted, n, &mut problems);
+            check_row_values(
+                &values,
+                &present,
+                validation.back_adjusted,
+                n,
+                &mut problems,
+            );
         }
         if settle_row(&mut problems, validation, &mut raw.report) {
             if let Some(ts) = ts {
@@ -265,10 +315,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("long.parquet");
         let mut a = Bars::with_fields("A", &[Field::Volume]);
-        a.push(NANOS_PER_DAY, [f64::NAN, f64::NAN, f64::NAN, 1.5, 10.0, f64::NAN]);
-        a.push(2 * NANOS_PER_DAY, [f64::NAN, f64::NAN, f64::NAN, 1.75, 0.0, f64::NAN]);
+        a.push(
+            NANOS_PER_DAY,
+            [f64::NAN, f64::NAN, f64::NAN, 1.5, 10.0, f64::NAN],
+        );
+        a.push(
+            2 * NANOS_PER_DAY,
+            [f64::NAN, f64::NAN, f64::NAN, 1.75, 0.0, f64::NAN],
+        );
         let mut b = Bars::with_fields("B", &[Field::Volume]);
-        b.push(NANOS_PER_DAY, [f64::NAN, f64::NAN, f64::NAN, 20.0, 5.0, f64::NAN]);
+        b.push(
+            NANOS_PER_DAY,
+            [f64::NAN, f64::NAN, f64::NAN, 20.0, 5.0, f64::NAN],
+        );
         write_long(&path, &[a.clone(), b.clone()]).expect("write");
         let data = read_parquet(&path, "X", &ValidationOptions::default()).expect("read");
         assert_eq!(data.series.len(), 2);

@@ -57,22 +57,28 @@ pub fn resample(bars: &Bars, options: ResampleOptions) -> Bars {
         let key = period_key(day0, options.period);
         let mut end = start + 1;
         while end < n
-            && period_key(effective_day(bars.ts[end], options.business_days), options.period)
-                == key
+            && period_key(
+                effective_day(bars.ts[end], options.business_days),
+                options.period,
+            ) == key
         {
             end += 1;
         }
         let label = effective_day(bars.ts[end - 1], options.business_days);
         let mut values = [f64::NAN; 6];
         for field in &fields {
-            let Some(col) = bars.column(*field) else { continue };
-            let slice = col[start..end].iter().copied().filter(|v| !v.is_nan());
+            let Some(col) = bars.column(*field) else {
+                continue;
+            };
+            let mut observed = col[start..end].iter().copied().filter(|v| !v.is_nan());
             values[*field as usize] = match field {
-                Field::Open => slice.clone().next().unwrap_or(f64::NAN),
-                Field::High => slice.fold(f64::NAN, f64::max),
-                Field::Low => slice.fold(f64::NAN, f64::min),
-                Field::Close | Field::AdjClose => slice.last().unwrap_or(f64::NAN),
-                Field::Volume => slice.clone().fold(None, |acc: Option<f64>, v| Some(acc.unwrap_or(0.0) + v)).unwrap_or(f64::NAN),
+                Field::Open => observed.next().unwrap_or(f64::NAN),
+                Field::High => observed.fold(f64::NAN, f64::max),
+                Field::Low => observed.fold(f64::NAN, f64::min),
+                Field::Close | Field::AdjClose => observed.next_back().unwrap_or(f64::NAN),
+                Field::Volume => observed
+                    .fold(None, |acc: Option<f64>, v| Some(acc.unwrap_or(0.0) + v))
+                    .unwrap_or(f64::NAN),
             };
         }
         out.push(label, values);
@@ -105,10 +111,22 @@ mod tests {
     #[test]
     fn business_days_fold_sunday_into_friday_like_pandas() {
         let mut b = Bars::with_fields("X", &[]);
-        b.push(at(2023, 8, 25, 20), [f64::NAN, f64::NAN, f64::NAN, 1.0, f64::NAN, f64::NAN]);
-        b.push(at(2023, 8, 27, 23), [f64::NAN, f64::NAN, f64::NAN, 2.0, f64::NAN, f64::NAN]);
-        b.push(at(2023, 8, 28, 10), [f64::NAN, f64::NAN, f64::NAN, 3.0, f64::NAN, f64::NAN]);
-        b.push(at(2023, 8, 28, 20), [f64::NAN, f64::NAN, f64::NAN, 4.0, f64::NAN, f64::NAN]);
+        b.push(
+            at(2023, 8, 25, 20),
+            [f64::NAN, f64::NAN, f64::NAN, 1.0, f64::NAN, f64::NAN],
+        );
+        b.push(
+            at(2023, 8, 27, 23),
+            [f64::NAN, f64::NAN, f64::NAN, 2.0, f64::NAN, f64::NAN],
+        );
+        b.push(
+            at(2023, 8, 28, 10),
+            [f64::NAN, f64::NAN, f64::NAN, 3.0, f64::NAN, f64::NAN],
+        );
+        b.push(
+            at(2023, 8, 28, 20),
+            [f64::NAN, f64::NAN, f64::NAN, 4.0, f64::NAN, f64::NAN],
+        );
         let opts = ResampleOptions {
             period: Period::Daily,
             business_days: true,
@@ -125,9 +143,15 @@ mod tests {
     fn monthly_is_labelled_by_last_bar() {
         let mut b = Bars::with_fields("X", &[]);
         for (d, c) in [(3, 1.0), (31, 2.0)] {
-            b.push(at(2024, 1, d, 0), [f64::NAN, f64::NAN, f64::NAN, c, f64::NAN, f64::NAN]);
+            b.push(
+                at(2024, 1, d, 0),
+                [f64::NAN, f64::NAN, f64::NAN, c, f64::NAN, f64::NAN],
+            );
         }
-        b.push(at(2024, 2, 1, 0), [f64::NAN, f64::NAN, f64::NAN, 3.0, f64::NAN, f64::NAN]);
+        b.push(
+            at(2024, 2, 1, 0),
+            [f64::NAN, f64::NAN, f64::NAN, 3.0, f64::NAN, f64::NAN],
+        );
         let m = resample(&b, ResampleOptions::new(Period::Monthly));
         assert_eq!(m.ts, vec![at(2024, 1, 31, 0), at(2024, 2, 1, 0)]);
         assert_eq!(m.close, vec![2.0, 3.0]);

@@ -211,7 +211,9 @@ pub fn data_files(path: &Path) -> Result<Vec<PathBuf>, DataError> {
     let mut files = Vec::new();
     for entry in entries {
         let p = entry.map_err(|e| DataError::io(path, e))?.path();
-        let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let hidden = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase());
         if p.is_file() && !hidden && matches!(ext.as_deref(), Some("csv" | "txt" | "parquet")) {
             files.push(p);
@@ -219,7 +221,10 @@ pub fn data_files(path: &Path) -> Result<Vec<PathBuf>, DataError> {
     }
     files.sort();
     if files.is_empty() {
-        return Err(DataError::Input(format!("{}: no .csv, .txt or .parquet files", path.display())));
+        return Err(DataError::Input(format!(
+            "{}: no .csv, .txt or .parquet files",
+            path.display()
+        )));
     }
     Ok(files)
 }
@@ -228,7 +233,9 @@ pub fn data_files(path: &Path) -> Result<Vec<PathBuf>, DataError> {
 /// the reports, not raised.
 pub fn read_file(path: &Path, spec: &SourceSpec) -> Result<FileData, DataError> {
     let validation = spec.validation()?;
-    let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     if is_parquet {
         read_parquet(path, &symbol_from_path(path), &validation)
     } else {
@@ -311,7 +318,11 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
     for file in data_files(&spec.path)? {
         let data = crate::csv_read::into_checked(read_file(&file, spec)?, &file)?;
         for s in data.series {
-            if let Some(i) = dataset.series.iter().position(|b| b.symbol == s.bars.symbol) {
+            if let Some(i) = dataset
+                .series
+                .iter()
+                .position(|b| b.symbol == s.bars.symbol)
+            {
                 return Err(DataError::DuplicateSymbol {
                     symbol: s.bars.symbol,
                     first: dataset.sources[i].clone(),
@@ -319,7 +330,11 @@ pub fn load(spec: &SourceSpec) -> Result<Dataset, DataError> {
                 });
             }
             seen.push(s.bars.symbol.clone());
-            if spec.symbols.as_ref().is_some_and(|w| !w.contains(&s.bars.symbol)) {
+            if spec
+                .symbols
+                .as_ref()
+                .is_some_and(|w| !w.contains(&s.bars.symbol))
+            {
                 continue;
             }
             dataset.series.push(transform(s.bars, spec)?);

@@ -65,7 +65,13 @@ pub fn sha256_file(path: &Path) -> Result<String, DataError> {
 fn file_name_for(symbol: &str) -> String {
     let safe: String = symbol
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{safe}.parquet")
 }
@@ -101,7 +107,9 @@ impl Store {
             }
             return Err(DataError::Store {
                 path: dir.into(),
-                message: format!("no {CATALOG_FILE}: not a store (create one with `oxfolio data ingest`)"),
+                message: format!(
+                    "no {CATALOG_FILE}: not a store (create one with `oxfolio data ingest`)"
+                ),
             });
         }
         let text = std::fs::read_to_string(&path).map_err(|e| DataError::io(&path, e))?;
@@ -112,7 +120,10 @@ impl Store {
         if catalog.version != CATALOG_VERSION {
             return Err(DataError::Store {
                 path,
-                message: format!("catalog version {} is not supported (expected {CATALOG_VERSION})", catalog.version),
+                message: format!(
+                    "catalog version {} is not supported (expected {CATALOG_VERSION})",
+                    catalog.version
+                ),
             });
         }
         Ok(Store {
@@ -168,19 +179,33 @@ impl Store {
 
     /// Loads one symbol's bars, checked against the catalog.
     pub fn load_symbol(&self, symbol: &str) -> Result<Bars, DataError> {
-        let entry = self.catalog.symbols.get(symbol).ok_or_else(|| DataError::UnknownSymbol {
-            symbol: symbol.into(),
-            source_name: self.dir.display().to_string(),
-            available: abbreviate(&self.symbols()),
-        })?;
+        let entry = self
+            .catalog
+            .symbols
+            .get(symbol)
+            .ok_or_else(|| DataError::UnknownSymbol {
+                symbol: symbol.into(),
+                source_name: self.dir.display().to_string(),
+                available: abbreviate(&self.symbols()),
+            })?;
         let path = self.dir.join(&entry.file);
-        let data = read_parquet(&path, symbol, &ValidationOptions { back_adjusted: true, ..Default::default() })?;
+        let data = read_parquet(
+            &path,
+            symbol,
+            &ValidationOptions {
+                back_adjusted: true,
+                ..Default::default()
+            },
+        )?;
         let bars = data
             .series
             .into_iter()
             .next()
             .map(|s| s.bars)
-            .ok_or_else(|| DataError::Store { path: path.clone(), message: "file holds no bars".into() })?;
+            .ok_or_else(|| DataError::Store {
+                path: path.clone(),
+                message: "file holds no bars".into(),
+            })?;
         if bars.len() != entry.rows {
             return Err(DataError::Store {
                 path,
@@ -208,7 +233,12 @@ impl Store {
 
 /// At most 20 names, then "…".
 pub fn abbreviate(names: &[String]) -> String {
-    let mut s = names.iter().take(20).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = names
+        .iter()
+        .take(20)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > 20 {
         s.push_str(&format!(", … ({} in all)", names.len()));
     }
@@ -227,20 +257,34 @@ mod tests {
         std::fs::write(&source, "date,close\n2020-01-01,1\n").expect("write");
         let mut bars = Bars::with_fields("AAA", &[Field::Volume]);
         for d in 1..=3 {
-            bars.push(oxfolio_core::time::from_ymd(2020, 1, d).expect("d"), [f64::NAN, f64::NAN, f64::NAN, d as f64, 1.0, f64::NAN]);
+            bars.push(
+                oxfolio_core::time::from_ymd(2020, 1, d).expect("d"),
+                [f64::NAN, f64::NAN, f64::NAN, d as f64, 1.0, f64::NAN],
+            );
         }
         let store_dir = dir.path().join("store");
         let mut store = Store::open(&store_dir, true).expect("new");
-        store.ingest(&[(bars.clone(), SeriesReport::default(), source.clone())]).expect("ingest");
+        store
+            .ingest(&[(bars.clone(), SeriesReport::default(), source.clone())])
+            .expect("ingest");
         let store = Store::open(&store_dir, false).expect("open");
         let entry = &store.catalog.symbols["AAA"];
-        assert_eq!((entry.rows, entry.first.as_str(), entry.last.as_str()), (3, "2020-01-01", "2020-01-03"));
+        assert_eq!(
+            (entry.rows, entry.first.as_str(), entry.last.as_str()),
+            (3, "2020-01-01", "2020-01-03")
+        );
         assert_eq!(entry.source_sha256.len(), 64);
         let two = store
-            .load(Some(&["AAA".to_string()]), oxfolio_core::time::from_ymd(2020, 1, 2), None)
+            .load(
+                Some(&["AAA".to_string()]),
+                oxfolio_core::time::from_ymd(2020, 1, 2),
+                None,
+            )
             .expect("load");
         assert_eq!(two[0].close, vec![2.0, 3.0]);
-        let e = store.load(Some(&["ZZZ".to_string()]), None, None).expect_err("unknown");
+        let e = store
+            .load(Some(&["ZZZ".to_string()]), None, None)
+            .expect_err("unknown");
         assert!(e.to_string().contains("unknown symbol `ZZZ`"), "{e}");
         std::fs::write(store_dir.join(CATALOG_FILE), "{ not json").expect("corrupt");
         let e = Store::open(&store_dir, false).expect_err("corrupt");

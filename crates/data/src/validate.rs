@@ -249,10 +249,16 @@ mod tests {
         assert_eq!(r.problem_counts.get("duplicate"), Some(&1));
         assert!(r.problems[0].message.contains("also on line 3"));
         let mut r = SeriesReport::default();
-        assert_eq!(order_rows(&ts, &lines, &opts(&[Repair::KeepLast]), &mut r), vec![0, 2, 3]);
+        assert_eq!(
+            order_rows(&ts, &lines, &opts(&[Repair::KeepLast]), &mut r),
+            vec![0, 2, 3]
+        );
         assert_eq!(r.repairs.get("keep-last"), Some(&1));
         let mut r = SeriesReport::default();
-        assert_eq!(order_rows(&ts, &lines, &opts(&[Repair::KeepFirst]), &mut r), vec![0, 1, 3]);
+        assert_eq!(
+            order_rows(&ts, &lines, &opts(&[Repair::KeepFirst]), &mut r),
+            vec![0, 1, 3]
+        );
     }
 
     #[test]
@@ -278,7 +284,11 @@ mod tests {
         let kinds: Vec<_> = p.iter().map(|x| x.kind).collect();
         assert_eq!(
             kinds,
-            vec![ProblemKind::NegativeVolume, ProblemKind::OutsideRange, ProblemKind::OutsideRange]
+            vec![
+                ProblemKind::NegativeVolume,
+                ProblemKind::OutsideRange,
+                ProblemKind::OutsideRange
+            ]
         );
         p.clear();
         check_row_values(&[-1.0, -1.0, -1.0, -1.0, 0.0, -1.0], &all, true, 7, &mut p);

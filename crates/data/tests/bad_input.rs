@@ -13,7 +13,9 @@ struct Tmp {
 
 impl Tmp {
     fn new() -> Tmp {
-        Tmp { dir: tempfile::tempdir().expect("tempdir") }
+        Tmp {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
     fn file(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(name);
@@ -39,24 +41,66 @@ fn each_row_problem_names_line_and_column() {
     let head = "date,open,high,low,close,volume\n";
     let good = "2020-01-02,10,11,9,10.5,100\n";
     let cases = [
-        ("2020-01-03,10,11,9,abc,100\n", "line 3, column `close`: `abc` is not a number"),
-        ("2020-01-03,10,11,9,NaN,100\n", "line 3, column `close`: `NaN` is not a finite number"),
-        ("2020-01-03,10,11,9,inf,100\n", "line 3, column `close`: `inf` is not a finite number"),
-        ("2020-01-03,10,11,9,,100\n", "line 3, column `close`: missing value"),
-        ("2020-01-03,10,11,9,0,100\n", "line 3, column `close`: non-positive price 0"),
-        ("2020-01-03,10,11,9,-1,100\n", "line 3, column `close`: non-positive price -1"),
-        ("2020-01-03,10,9,11,10,100\n", "line 3, column `high`: high 9 is below low 11"),
-        ("2020-01-03,12,11,9,10,100\n", "line 3, column `open`: open 12 is outside [low 9, high 11]"),
-        ("2020-01-03,10,11,9,10,-5\n", "line 3, column `volume`: negative volume -5"),
-        ("2020-01-03,10,11,9,10\n", "line 3: 5 fields, but the header names 6 columns"),
-        ("2020-13-03,10,11,9,10,100\n", "line 3, column `date`: `2020-13-03` is not a date"),
-        ("2020-01-02,10,11,9,10,100\n", "line 3: duplicate timestamp 2020-01-02 (also on line 2)"),
-        ("2020-01-01,10,11,9,10,100\n", "line 3: timestamp 2020-01-01 is earlier than the row before it"),
+        (
+            "2020-01-03,10,11,9,abc,100\n",
+            "line 3, column `close`: `abc` is not a number",
+        ),
+        (
+            "2020-01-03,10,11,9,NaN,100\n",
+            "line 3, column `close`: `NaN` is not a finite number",
+        ),
+        (
+            "2020-01-03,10,11,9,inf,100\n",
+            "line 3, column `close`: `inf` is not a finite number",
+        ),
+        (
+            "2020-01-03,10,11,9,,100\n",
+            "line 3, column `close`: missing value",
+        ),
+        (
+            "2020-01-03,10,11,9,0,100\n",
+            "line 3, column `close`: non-positive price 0",
+        ),
+        (
+            "2020-01-03,10,11,9,-1,100\n",
+            "line 3, column `close`: non-positive price -1",
+        ),
+        (
+            "2020-01-03,10,9,11,10,100\n",
+            "line 3, column `high`: high 9 is below low 11",
+        ),
+        (
+            "2020-01-03,12,11,9,10,100\n",
+            "line 3, column `open`: open 12 is outside [low 9, high 11]",
+        ),
+        (
+            "2020-01-03,10,11,9,10,-5\n",
+            "line 3, column `volume`: negative volume -5",
+        ),
+        (
+            "2020-01-03,10,11,9,10\n",
+            "line 3: 5 fields, but the header names 6 columns",
+        ),
+        (
+            "2020-13-03,10,11,9,10,100\n",
+            "line 3, column `date`: `2020-13-03` is not a date",
+        ),
+        (
+            "2020-01-02,10,11,9,10,100\n",
+            "line 3: duplicate timestamp 2020-01-02 (also on line 2)",
+        ),
+        (
+            "2020-01-01,10,11,9,10,100\n",
+            "line 3: timestamp 2020-01-01 is earlier than the row before it",
+        ),
     ];
     for (row, expected) in cases {
         let msg = strict_error(&format!("{head}{good}{row}"));
         assert!(msg.contains("x.csv: "), "{msg}");
-        assert!(msg.contains(expected), "for {row:?}\n got: {msg}\nwant: {expected}");
+        assert!(
+            msg.contains(expected),
+            "for {row:?}\n got: {msg}\nwant: {expected}"
+        );
     }
 }
 
@@ -67,11 +111,17 @@ fn file_level_problems() {
     let msg = strict_error("date,open,high,low,close,volume\n");
     assert!(msg.contains("the file is empty"), "{msg}");
     let msg = strict_error("when,open,close\n2020-01-01,1,1\n");
-    assert!(msg.contains("line 1: header does not match: no date column"), "{msg}");
+    assert!(
+        msg.contains("line 1: header does not match: no date column"),
+        "{msg}"
+    );
     let msg = strict_error("date,open,high\n2020-01-01,1,1\n");
     assert!(msg.contains("header does not match"), "{msg}");
     let msg = strict_error("date,close\nyesterday,1\n");
-    assert!(msg.contains("line 2: cannot infer the date format of `yesterday`"), "{msg}");
+    assert!(
+        msg.contains("line 2: cannot infer the date format of `yesterday`"),
+        "{msg}"
+    );
     let msg = strict_error("date,close\n\"2020-01-01,1\n");
     assert!(msg.contains("x.csv"), "{msg}");
 }
@@ -83,28 +133,43 @@ fn bad_options_are_named() {
     let mut spec = SourceSpec::new(&path);
     spec.repairs = vec!["fix-everything".into()];
     let e = load(&spec).expect_err("unknown repair");
-    assert!(e.to_string().contains("unknown repair `fix-everything`"), "{e}");
+    assert!(
+        e.to_string().contains("unknown repair `fix-everything`"),
+        "{e}"
+    );
     let mut spec = SourceSpec::new(&path);
     spec.repairs = vec!["keep-last".into(), "keep-first".into()];
     assert!(load(&spec).is_err());
     let mut spec = SourceSpec::new(&path);
     spec.date_format = Some("dd-mm".into());
-    assert!(load(&spec).expect_err("format").to_string().contains("unknown format `dd-mm`"));
+    assert!(load(&spec)
+        .expect_err("format")
+        .to_string()
+        .contains("unknown format `dd-mm`"));
     let mut spec = SourceSpec::new(&path);
     spec.start = Some("2021-01-01".into());
     spec.end = Some("2020-01-01".into());
-    assert!(load(&spec).expect_err("range").to_string().contains("start is after end"));
+    assert!(load(&spec)
+        .expect_err("range")
+        .to_string()
+        .contains("start is after end"));
     let mut spec = SourceSpec::new(&path);
     spec.symbols = Some(vec!["NOPE".into()]);
     let e = load(&spec).expect_err("unknown symbol").to_string();
-    assert!(e.contains("unknown symbol `NOPE`") && e.contains("it holds: X"), "{e}");
+    assert!(
+        e.contains("unknown symbol `NOPE`") && e.contains("it holds: X"),
+        "{e}"
+    );
     let mut spec = SourceSpec::new(&path);
     spec.price_scale = 0.0;
     assert!(matches!(load(&spec), Err(DataError::Config { .. })));
     let mut spec = SourceSpec::new(&path);
     std::fs::create_dir(t.dir.path().join("empty")).expect("dir");
     spec.factor_files = Some(t.dir.path().join("empty"));
-    assert!(load(&spec).expect_err("no factor file").to_string().contains("no factor file for `X`"));
+    assert!(load(&spec)
+        .expect_err("no factor file")
+        .to_string()
+        .contains("no factor file for `X`"));
 }
 
 #[test]
@@ -116,7 +181,10 @@ fn corrupt_factor_file_is_named() {
     let mut spec = SourceSpec::new(&path);
     spec.factor_files = Some(t.dir.path().join("f"));
     let e = load(&spec).expect_err("corrupt factor").to_string();
-    assert!(e.contains("line 1, column `price_factor`: `abc` is not a positive factor"), "{e}");
+    assert!(
+        e.contains("line 1, column `price_factor`: `abc` is not a positive factor"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -124,7 +192,9 @@ fn same_symbol_in_two_files_is_an_error() {
     let t = Tmp::new();
     t.file("a.csv", "date,symbol,close\n2020-01-01,X,1\n");
     t.file("b.csv", "date,symbol,close\n2020-01-02,X,1\n");
-    let e = load(&SourceSpec::new(t.dir.path())).expect_err("duplicate symbol").to_string();
+    let e = load(&SourceSpec::new(t.dir.path()))
+        .expect_err("duplicate symbol")
+        .to_string();
     assert!(e.contains("symbol `X` appears in both"), "{e}");
 }
 
@@ -141,10 +211,15 @@ fn corrupt_store_files_are_errors() {
     // A replaced file with a different row count.
     let other = t.file("y.csv", "date,close\n2020-01-01,1\n");
     let d2 = load(&SourceSpec::new(&other)).expect("load");
-    oxfolio_data::parquet_io::write_bars(&store_dir.join("X.parquet"), &d2.series[0]).expect("write");
-    let e = load(&SourceSpec::new(&store_dir)).expect_err("tampered").to_string();
+    oxfolio_data::parquet_io::write_bars(&store_dir.join("X.parquet"), &d2.series[0])
+        .expect("write");
+    let e = load(&SourceSpec::new(&store_dir))
+        .expect_err("tampered")
+        .to_string();
     assert!(e.contains("catalog says 2 rows, file has 1"), "{e}");
     std::fs::write(store_dir.join("X.parquet"), b"garbage").expect("write");
-    let e = load(&SourceSpec::new(&store_dir)).expect_err("garbage").to_string();
+    let e = load(&SourceSpec::new(&store_dir))
+        .expect_err("garbage")
+        .to_string();
     assert!(e.contains("X.parquet: parquet:"), "{e}");
 }

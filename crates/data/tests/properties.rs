@@ -10,19 +10,30 @@ use oxfolio_data::resample::{resample, ResampleOptions};
 
 /// Random valid OHLCV bars at increasing irregular timestamps over a few weeks.
 fn bars_strategy() -> impl Strategy<Value = Bars> {
-    prop::collection::vec((1i64..20_000, 1.0f64..500.0, 0.0f64..0.05, 0.0f64..0.05, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1e6), 1..200)
-        .prop_map(|rows| {
-            let mut b = Bars::with_fields("P", &[Field::Open, Field::High, Field::Low, Field::Volume]);
-            let mut t = 1_700_000_000 * NANOS_PER_SECOND;
-            for (step, mid, up, down, fo, fc, vol) in rows {
-                t += step * 60 * NANOS_PER_SECOND;
-                let (high, low) = (mid * (1.0 + up), mid * (1.0 - down));
-                let open = low + (high - low) * fo;
-                let close = low + (high - low) * fc;
-                b.push(t, [open, high, low, close, vol.round(), f64::NAN]);
-            }
-            b
-        })
+    prop::collection::vec(
+        (
+            1i64..20_000,
+            1.0f64..500.0,
+            0.0f64..0.05,
+            0.0f64..0.05,
+            0.0f64..1.0,
+            0.0f64..1.0,
+            0.0f64..1e6,
+        ),
+        1..200,
+    )
+    .prop_map(|rows| {
+        let mut b = Bars::with_fields("P", &[Field::Open, Field::High, Field::Low, Field::Volume]);
+        let mut t = 1_700_000_000 * NANOS_PER_SECOND;
+        for (step, mid, up, down, fo, fc, vol) in rows {
+            t += step * 60 * NANOS_PER_SECOND;
+            let (high, low) = (mid * (1.0 + up), mid * (1.0 - down));
+            let open = low + (high - low) * fo;
+            let close = low + (high - low) * fc;
+            b.push(t, [open, high, low, close, vol.round(), f64::NAN]);
+        }
+        b
+    })
 }
 
 proptest! {

