@@ -404,12 +404,12 @@ fn read_bars(records: &mut Records<'_>, ctx: &mut RowContext<'_>) -> Result<File
         };
         let raw = &mut series[s];
         raw.report.rows_read += 1;
-        if let Some(p) = ctx.field_count_problem(&record, line) {
+        if let Some(p) = ctx.field_count_problem(record, line) {
             problems.push(p);
             settle_row(&mut problems, ctx.validation, &mut raw.report);
             continue;
         }
-        let ts = match ctx.timestamp(&record, line)? {
+        let ts = match ctx.timestamp(record, line)? {
             Ok(t) => Some(t),
             Err(p) => {
                 problems.push(p);
@@ -493,11 +493,11 @@ fn read_wide(records: &mut Records<'_>, ctx: &mut RowContext<'_>) -> Result<File
     while let Some(record) = records.next_record()? {
         let line = record.position().map_or(0, csv::Position::line);
         file_report.rows_read += 1;
-        if let Some(p) = ctx.field_count_problem(&record, line) {
+        if let Some(p) = ctx.field_count_problem(record, line) {
             problems.push(p);
         }
         let t = if problems.is_empty() {
-            match ctx.timestamp(&record, line)? {
+            match ctx.timestamp(record, line)? {
                 Ok(t) => Some(t),
                 Err(p) => {
                     problems.push(p);
