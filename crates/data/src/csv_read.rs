@@ -1,17 +1,16 @@
 //! Reading market data from CSV: long, one-symbol OHLCV, and wide files of closes.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use oxfolio_core::time::{floor_to_day, Timestamp};
-use oxfolio_core::{Bars, Field};
+use oxfolio_core::Bars;
 
-use crate::cell::{cell_problem, parse_number, Cell};
+use crate::cell::{parse_number, Cell};
 use crate::datefmt::DateFormat;
 use crate::error::DataError;
-use crate::layout::{FileFormat, Layout, Role};
-use crate::problem::{Problem, ProblemKind, SeriesReport};
-use crate::validate::{check_row_values, order_rows, settle_row, ValidationOptions};
+use crate::layout::{FileFormat, Layout};
+use crate::problem::{Problem, SeriesReport};
+use crate::rows::{accumulate_bars, accumulate_wide, Accumulated, Records, RowContext};
+use crate::validate::ValidationOptions;
 
 /// How to read a CSV file.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +29,9 @@ pub struct CsvOptions {
     pub format: Option<FileFormat>,
     /// Symbol of a one-symbol file (default: the file name without extension, upper-case).
     pub symbol: Option<String>,
+    /// Files with at least this many bytes of data are parsed by one thread per core,
+    /// in chunks split at line ends (only when the file has no quoted fields).
+    pub parallel_min_bytes: usize,
 }
 
 impl Default for CsvOptions {
@@ -42,6 +44,7 @@ impl Default for CsvOptions {
             delimiter: b',',
             format: None,
             symbol: None,
+            parallel_min_bytes: 4 << 20,
         }
     }
 }
@@ -79,59 +82,10 @@ pub fn symbol_from_path(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Rows of one series while reading: bars plus the line of each bar.
-pub(crate) struct Raw {
-    pub(crate) bars: Bars,
-    pub(crate) lines: Vec<u64>,
-    pub(crate) report: SeriesReport,
-}
-
-impl Raw {
-    pub(crate) fn new(symbol: &str, fields: &[Field], file: &str) -> Raw {
-        Raw {
-            bars: Bars::with_fields(symbol, fields),
-            lines: Vec::new(),
-            report: SeriesReport {
-                symbol: symbol.to_string(),
-                file: file.to_string(),
-                ..Default::default()
-            },
-        }
-    }
-
-    /// Orders, de-duplicates and counts; turns the raw rows into the final series.
-    pub(crate) fn finish(mut self, options: &ValidationOptions) -> SeriesData {
-        let kept = order_rows(&self.bars.ts, &self.lines, options, &mut self.report);
-        if kept.len() != self.bars.len() || kept.windows(2).any(|w| w[0] > w[1]) {
-            self.bars.permute(&kept);
-        }
-        if options.daily {
-            for t in &mut self.bars.ts {
-                *t = floor_to_day(*t);
-            }
-        }
-        let report = &mut self.report;
-        report.rows_kept = self.bars.len();
-        report.zero_volume_rows = self
-            .bars
-            .volume
-            .as_ref()
-            .map_or(0, |v| v.iter().filter(|x| **x == 0.0).count());
-        if options.back_adjusted {
-            report.non_positive_accepted = self.bars.close.iter().filter(|x| **x <= 0.0).count();
-        }
-        report.sort_problems();
-        SeriesData {
-            bars: self.bars,
-            report: self.report,
-        }
-    }
-}
-
-fn csv_error(path: &Path, e: &csv::Error) -> DataError {
+pub(crate) fn csv_error(path: &Path, e: &csv::Error, line_offset: u64) -> DataError {
     DataError::Csv {
         path: path.to_path_buf(),
-        line: e.position().map_or(0, csv::Position::line),
+        line: line_offset + e.position().map_or(0, csv::Position::line),
         message: e.to_string(),
     }
 }
@@ -150,24 +104,20 @@ pub fn read_csv(
             message: format!("must be a positive number, got {}", csv_options.price_scale),
         });
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(csv_options.delimiter)
-        .from_path(path)
-        .map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(io) => DataError::io(path, io),
-            other => DataError::Csv {
-                path: path.to_path_buf(),
-                line: 0,
-                message: format!("{other:?}"),
-            },
-        })?;
+    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    let builder = {
+        let mut b = csv::ReaderBuilder::new();
+        b.has_headers(false)
+            .flexible(true)
+            .delimiter(csv_options.delimiter);
+        b
+    };
+    let mut reader = builder.from_reader(&bytes[..]);
     let mut header = csv::ByteRecord::new();
     let names: Vec<String> = if csv_options.header {
         if !reader
             .read_byte_record(&mut header)
-            .map_err(|e| csv_error(path, &e))?
+            .map_err(|e| csv_error(path, &e, 0))?
         {
             return Err(DataError::EmptyFile { path: path.into() });
         }
@@ -206,56 +156,96 @@ pub fn read_csv(
             line: 1,
             message,
         })?;
-    let mut rest = Records {
-        reader,
-        record: csv::ByteRecord::new(),
-        pending: true,
+    let data_start = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    let file = path.display().to_string();
+    let context = || RowContext::new(path, &file, &layout, csv_options, validation);
+    // Infer the date format once, from the first non-empty date, so every chunk uses it.
+    let mut probe = context();
+    let mut records = Records::new(
+        builder.from_reader(&bytes[data_start..]),
+        line_count(&bytes[..data_start]),
         path,
+    );
+    while probe.date_format.is_none() {
+        let Some((line, record)) = records.next_record()? else {
+            break;
+        };
+        // A missing or unparsable date here is reported when its chunk is read.
+        let _ = probe.timestamp(record, line)?;
+    }
+    let chunks = chunk_bounds(&bytes, data_start, csv_options.parallel_min_bytes);
+    let read_chunk = |(start, end): (usize, usize)| -> Result<Accumulated, DataError> {
+        let mut ctx = context();
+        ctx.date_format.clone_from(&probe.date_format);
+        let reader = builder.from_reader(&bytes[start..end]);
+        let mut records = Records::new(reader, line_count(&bytes[..start]), path);
+        match layout.format {
+            FileFormat::Wide => accumulate_wide(&mut records, &mut ctx),
+            FileFormat::Long | FileFormat::Ohlcv => accumulate_bars(&mut records, &mut ctx),
+        }
     };
-    if !rest
-        .reader
-        .read_byte_record(&mut rest.record)
-        .map_err(|e| csv_error(path, &e))?
-    {
+    let mut parts = if chunks.len() == 1 {
+        vec![read_chunk(chunks[0])]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|&c| scope.spawn(move || read_chunk(c)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(DataError::Input(format!(
+                            "{}: a reader thread failed",
+                            path.display()
+                        )))
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    }
+    .into_iter();
+    let mut all = parts
+        .next()
+        .unwrap_or_else(|| Err(DataError::EmptyFile { path: path.into() }))?;
+    for part in parts {
+        all.append(part?);
+    }
+    if all.rows_read() == 0 {
         return Err(DataError::EmptyFile { path: path.into() });
     }
-    let file = path.display().to_string();
-    let mut ctx = RowContext::new(path, &file, &layout, csv_options, validation);
-    match layout.format {
-        FileFormat::Wide => read_wide(&mut rest, &mut ctx),
-        FileFormat::Long | FileFormat::Ohlcv => read_bars(&mut rest, &mut ctx),
+    Ok(all.finish(validation))
+}
+
+/// Number of line ends in `bytes`.
+fn line_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// Byte ranges of the data to read: one, or (for a large file with no quotes, which
+/// could hide a line end inside a field) one per core, each ending at a line end.
+fn chunk_bounds(bytes: &[u8], data_start: usize, parallel_min_bytes: usize) -> Vec<(usize, usize)> {
+    let len = bytes.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    if threads < 2 || len - data_start < parallel_min_bytes || bytes[data_start..].contains(&b'"') {
+        return vec![(data_start, len)];
     }
-}
-
-/// Data records read one at a time into one reused buffer (no allocation per row).
-struct Records<'a> {
-    reader: csv::Reader<std::fs::File>,
-    record: csv::ByteRecord,
-    /// The first data record was read ahead (to detect an empty file) and not yet served.
-    pending: bool,
-    path: &'a Path,
-}
-
-impl Records<'_> {
-    /// The next record, or `None` at the end of the file.
-    fn next_record(&mut self) -> Result<Option<&csv::ByteRecord>, DataError> {
-        if std::mem::take(&mut self.pending) {
-            return Ok(Some(&self.record));
+    let mut bounds = vec![data_start];
+    for k in 1..threads {
+        let target = data_start + (len - data_start) * k / threads;
+        let cut = bytes[target..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(len, |p| target + p + 1);
+        if cut > *bounds.last().unwrap_or(&data_start) && cut < len {
+            bounds.push(cut);
         }
-        let more = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|e| csv_error(self.path, &e))?;
-        Ok(more.then_some(&self.record))
     }
-}
-
-/// Appends bytes as text (invalid UTF-8 replaced, which then fails to parse as a date).
-fn push_text(buf: &mut String, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => buf.push_str(s),
-        Err(_) => buf.push_str(&String::from_utf8_lossy(bytes)),
-    }
+    bounds.push(len);
+    bounds.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 /// True for a header cell that is a number or a date: the file has no header.
@@ -264,318 +254,6 @@ fn looks_like_data(cell: &str) -> bool {
     !cell.is_empty()
         && (matches!(parse_number(cell.as_bytes()), Cell::Value(_))
             || DateFormat::infer(cell).is_some())
-}
-
-/// What every row parser needs.
-struct RowContext<'a> {
-    path: &'a Path,
-    file: &'a str,
-    layout: &'a Layout,
-    csv: &'a CsvOptions,
-    validation: &'a ValidationOptions,
-    date_format: Option<DateFormat>,
-    date_col: usize,
-    time_col: Option<usize>,
-    date_buf: String,
-}
-
-impl<'a> RowContext<'a> {
-    fn new(
-        path: &'a Path,
-        file: &'a str,
-        layout: &'a Layout,
-        csv: &'a CsvOptions,
-        validation: &'a ValidationOptions,
-    ) -> Self {
-        RowContext {
-            path,
-            file,
-            layout,
-            csv,
-            validation,
-            date_format: match &csv.date_format {
-                DateFormat::Auto => None,
-                f => Some(f.clone()),
-            },
-            date_col: layout.index(Role::Date).unwrap_or(0),
-            time_col: layout.index(Role::Time),
-            date_buf: String::new(),
-        }
-    }
-
-    /// Parses the date (and time) of a record; a problem when it fails.
-    fn timestamp(
-        &mut self,
-        record: &csv::ByteRecord,
-        line: u64,
-    ) -> Result<Result<Timestamp, Problem>, DataError> {
-        let raw = record.get(self.date_col).unwrap_or_default();
-        let raw = raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw);
-        self.date_buf.clear();
-        push_text(&mut self.date_buf, raw.trim_ascii());
-        if let Some(tc) = self.time_col {
-            let t = record.get(tc).unwrap_or_default();
-            self.date_buf.push(' ');
-            push_text(&mut self.date_buf, t.trim_ascii());
-        }
-        let column = self.layout.names[self.date_col].clone();
-        if raw.trim_ascii().is_empty() {
-            return Ok(Err(Problem {
-                line,
-                column: Some(column),
-                kind: ProblemKind::MissingValue,
-                message: "missing date".into(),
-            }));
-        }
-        let format = match &self.date_format {
-            Some(f) => f,
-            None => {
-                let inferred =
-                    DateFormat::infer(&self.date_buf).ok_or_else(|| DataError::DateFormat {
-                        path: self.path.into(),
-                        line,
-                        sample: self.date_buf.clone(),
-                    })?;
-                self.date_format.insert(inferred)
-            }
-        };
-        Ok(format.parse(&self.date_buf).ok_or_else(|| Problem {
-            line,
-            column: Some(column),
-            kind: ProblemKind::UnparsableDate,
-            message: format!("`{}` is not a date in the format {format:?}", self.date_buf),
-        }))
-    }
-
-    fn field_count_problem(&self, record: &csv::ByteRecord, line: u64) -> Option<Problem> {
-        let expected = self.layout.names.len();
-        (record.len() != expected).then(|| Problem {
-            line,
-            column: None,
-            kind: ProblemKind::FieldCount,
-            message: format!(
-                "{} fields, but the header names {expected} columns",
-                record.len()
-            ),
-        })
-    }
-}
-
-fn read_bars(records: &mut Records<'_>, ctx: &mut RowContext<'_>) -> Result<FileData, DataError> {
-    let fields = ctx.layout.field_columns();
-    let present_fields: Vec<Field> = fields.iter().map(|(f, _)| *f).collect();
-    let mut present = [false; 6];
-    for (k, f) in Field::ALL.into_iter().enumerate() {
-        present[k] = present_fields.contains(&f);
-    }
-    let symbol_col = ctx.layout.index(Role::Symbol);
-    let default_symbol = ctx
-        .csv
-        .symbol
-        .clone()
-        .unwrap_or_else(|| symbol_from_path(ctx.path));
-    let mut series: Vec<Raw> = Vec::new();
-    let mut by_symbol: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut last: Option<(Vec<u8>, usize)> = None;
-    let mut problems: Vec<Problem> = Vec::new();
-    let scale = ctx.csv.price_scale;
-    while let Some(record) = records.next_record()? {
-        let line = record.position().map_or(0, csv::Position::line);
-        // Which series does the row belong to?
-        let key: &[u8] = match symbol_col {
-            Some(c) => record.get(c).unwrap_or_default().trim_ascii(),
-            None => default_symbol.as_bytes(),
-        };
-        let s = match &last {
-            Some((k, i)) if k.as_slice() == key => *i,
-            _ => {
-                let i = *by_symbol.entry(key.to_vec()).or_insert_with(|| {
-                    let name = if key.is_empty() {
-                        "(no symbol)".to_string()
-                    } else {
-                        String::from_utf8_lossy(key).into_owned()
-                    };
-                    series.push(Raw::new(&name, &present_fields, ctx.file));
-                    series.len() - 1
-                });
-                last = Some((key.to_vec(), i));
-                i
-            }
-        };
-        let raw = &mut series[s];
-        raw.report.rows_read += 1;
-        if let Some(p) = ctx.field_count_problem(record, line) {
-            problems.push(p);
-            settle_row(&mut problems, ctx.validation, &mut raw.report);
-            continue;
-        }
-        let ts = match ctx.timestamp(record, line)? {
-            Ok(t) => Some(t),
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
-        if key.is_empty() {
-            problems.push(Problem {
-                line,
-                column: symbol_col.map(|c| ctx.layout.names[c].clone()),
-                kind: ProblemKind::MissingValue,
-                message: "missing symbol".into(),
-            });
-        }
-        let mut values = [f64::NAN; 6];
-        for &(field, col) in &fields {
-            let bytes = record.get(col).unwrap_or_default();
-            let cell = parse_number(bytes);
-            match cell {
-                Cell::Value(v) => {
-                    let k = field as usize;
-                    values[k] = if field.is_price() { v / scale } else { v };
-                }
-                _ => problems.extend(cell_problem(cell, bytes, line, &ctx.layout.names[col])),
-            }
-        }
-        if problems.is_empty() {
-            check_row_values(
-                &values,
-                &present,
-                ctx.validation.back_adjusted,
-                line,
-                &mut problems,
-            );
-        }
-        if !settle_row(&mut problems, ctx.validation, &mut raw.report) {
-            continue;
-        }
-        if let Some(ts) = ts {
-            raw.bars.push(ts, values);
-            raw.lines.push(line);
-        }
-    }
-    let mut out = FileData::default();
-    for raw in series {
-        let data = raw.finish(ctx.validation);
-        if data.report.symbol == "(no symbol)" {
-            out.other.push(data.report);
-        } else {
-            out.series.push(data);
-        }
-    }
-    out.series
-        .sort_by(|a, b| a.report.symbol.cmp(&b.report.symbol));
-    Ok(out)
-}
-
-fn read_wide(records: &mut Records<'_>, ctx: &mut RowContext<'_>) -> Result<FileData, DataError> {
-    let symbol_cols: Vec<usize> = (0..ctx.layout.names.len())
-        .filter(|&c| c != ctx.date_col)
-        .collect();
-    let mut file_report = SeriesReport {
-        symbol: "(file)".into(),
-        file: ctx.file.to_string(),
-        ..Default::default()
-    };
-    let mut reports: Vec<SeriesReport> = symbol_cols
-        .iter()
-        .map(|&c| SeriesReport {
-            symbol: ctx.layout.names[c].clone(),
-            file: ctx.file.to_string(),
-            ..Default::default()
-        })
-        .collect();
-    let mut ts = Vec::new();
-    let mut lines = Vec::new();
-    // cells[j] holds symbol j's closes per kept row (NaN = empty or dropped).
-    let mut cells: Vec<Vec<f64>> = vec![Vec::new(); symbol_cols.len()];
-    let mut problems = Vec::new();
-    let no_ohlc = [false, false, false, true, false, false];
-    while let Some(record) = records.next_record()? {
-        let line = record.position().map_or(0, csv::Position::line);
-        file_report.rows_read += 1;
-        if let Some(p) = ctx.field_count_problem(record, line) {
-            problems.push(p);
-        }
-        let t = if problems.is_empty() {
-            match ctx.timestamp(record, line)? {
-                Ok(t) => Some(t),
-                Err(p) => {
-                    problems.push(p);
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        if !settle_row(&mut problems, ctx.validation, &mut file_report) {
-            continue;
-        }
-        let Some(t) = t else { continue };
-        ts.push(t);
-        lines.push(line);
-        for (j, &c) in symbol_cols.iter().enumerate() {
-            let bytes = record.get(c).unwrap_or_default();
-            let report = &mut reports[j];
-            report.rows_read += 1;
-            let value = match parse_number(bytes) {
-                Cell::Missing => {
-                    report.missing_cells += 1;
-                    f64::NAN
-                }
-                Cell::Value(v) => {
-                    let v = v / ctx.csv.price_scale;
-                    let values = [f64::NAN, f64::NAN, f64::NAN, v, f64::NAN, f64::NAN];
-                    check_row_values(
-                        &values,
-                        &no_ohlc,
-                        ctx.validation.back_adjusted,
-                        line,
-                        &mut problems,
-                    );
-                    for p in &mut problems {
-                        p.column = Some(ctx.layout.names[c].clone());
-                    }
-                    v
-                }
-                cell => {
-                    problems.extend(cell_problem(cell, bytes, line, &ctx.layout.names[c]));
-                    f64::NAN
-                }
-            };
-            let kept = settle_row(&mut problems, ctx.validation, report);
-            cells[j].push(if kept { value } else { f64::NAN });
-        }
-    }
-    let kept = order_rows(&ts, &lines, ctx.validation, &mut file_report);
-    let mut out = FileData::default();
-    for (j, mut report) in reports.into_iter().enumerate() {
-        let mut bars = Bars::with_fields(report.symbol.clone(), &[]);
-        for &i in &kept {
-            let v = cells[j][i];
-            if !v.is_nan() {
-                let t = if ctx.validation.daily {
-                    floor_to_day(ts[i])
-                } else {
-                    ts[i]
-                };
-                bars.push(t, [f64::NAN, f64::NAN, f64::NAN, v, f64::NAN, f64::NAN]);
-            }
-        }
-        report.rows_kept = bars.len();
-        if ctx.validation.back_adjusted {
-            report.non_positive_accepted = bars.close.iter().filter(|x| **x <= 0.0).count();
-        }
-        report.sort_problems();
-        out.series.push(SeriesData { bars, report });
-    }
-    out.series
-        .sort_by(|a, b| a.report.symbol.cmp(&b.report.symbol));
-    file_report.rows_kept = kept.len();
-    file_report.sort_problems();
-    if file_report.problem_count() > 0 || !file_report.repairs.is_empty() {
-        out.other.push(file_report);
-    }
-    Ok(out)
 }
 
 /// Fails with the first recorded problem of any report, or passes the data through.

@@ -22,11 +22,12 @@ use parquet::schema::parser::parse_message_type;
 use oxfolio_core::time::NANOS_PER_DAY;
 use oxfolio_core::{Bars, Field};
 
-use crate::csv_read::{FileData, Raw};
+use crate::csv_read::FileData;
 use crate::datefmt::DateFormat;
 use crate::error::DataError;
 use crate::layout::{role_of, Role};
 use crate::problem::{Problem, ProblemKind};
+use crate::raw::Raw;
 use crate::validate::{check_row_values, settle_row, ValidationOptions};
 
 fn pq_err(path: &Path, e: impl std::fmt::Display) -> DataError {

@@ -176,6 +176,29 @@ impl SeriesReport {
             .or_default() += rows;
     }
 
+    /// Adds the counts and findings of the same series read from a later chunk.
+    pub fn merge(&mut self, later: SeriesReport) {
+        self.rows_read += later.rows_read;
+        self.rows_kept += later.rows_kept;
+        for p in later.problems {
+            if self.problems.len() < MAX_DETAILS {
+                self.problems.push(p);
+            }
+        }
+        for (map, other) in [
+            (&mut self.problem_counts, later.problem_counts),
+            (&mut self.repairs, later.repairs),
+            (&mut self.repaired_problems, later.repaired_problems),
+        ] {
+            for (k, v) in other {
+                *map.entry(k).or_default() += v;
+            }
+        }
+        self.missing_cells += later.missing_cells;
+        self.zero_volume_rows += later.zero_volume_rows;
+        self.non_positive_accepted += later.non_positive_accepted;
+    }
+
     /// Sorts the kept problem details by line.
     pub fn sort_problems(&mut self) {
         self.problems.sort_by_key(|p| p.line);

