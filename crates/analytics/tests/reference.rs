@@ -27,6 +27,26 @@ fn fixture() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
 }
 
+/// A fixture case's name, returns, dates and options.
+fn inputs(case: &Value) -> (&str, Vec<f64>, Vec<Timestamp>, MetricsOptions) {
+    let dates = case["dates"]
+        .as_array()
+        .expect("dates")
+        .iter()
+        .map(|d| date(d.as_str().expect("s")))
+        .collect();
+    let options = MetricsOptions {
+        periods_per_year: case["periods_per_year"].as_f64().expect("ppy"),
+        risk_free: case["risk_free"].as_f64().expect("rf"),
+    };
+    (
+        case["name"].as_str().expect("name"),
+        floats(&case["returns"]),
+        dates,
+        options,
+    )
+}
+
 fn floats(v: &Value) -> Vec<f64> {
     v.as_array()
         .expect("array")
@@ -40,18 +60,7 @@ fn summary_metrics_match_the_references() {
     let doc = fixture();
     let mut checked = 0;
     for case in doc["cases"].as_array().expect("cases") {
-        let name = case["name"].as_str().expect("name");
-        let returns = floats(&case["returns"]);
-        let dates: Vec<Timestamp> = case["dates"]
-            .as_array()
-            .expect("dates")
-            .iter()
-            .map(|d| date(d.as_str().expect("s")))
-            .collect();
-        let options = MetricsOptions {
-            periods_per_year: case["periods_per_year"].as_f64().expect("ppy"),
-            risk_free: case["risk_free"].as_f64().expect("rf"),
-        };
+        let (name, returns, dates, options) = inputs(case);
         let m = compute(&returns, Some(&dates), None, &options).expect("metrics");
         let json = serde_json::to_value(&m).expect("serialise");
         for (key, expected) in case["expected"].as_object().expect("expected") {
@@ -73,19 +82,8 @@ fn summary_metrics_match_the_references() {
 fn rolling_and_calendar_tables_match_empyrical() {
     let doc = fixture();
     for case in doc["cases"].as_array().expect("cases") {
-        let name = case["name"].as_str().expect("name");
-        let returns = floats(&case["returns"]);
-        let dates: Vec<Timestamp> = case["dates"]
-            .as_array()
-            .expect("dates")
-            .iter()
-            .map(|d| date(d.as_str().expect("s")))
-            .collect();
-        let ppy = case["periods_per_year"].as_f64().expect("ppy");
-        let options = MetricsOptions {
-            periods_per_year: ppy,
-            risk_free: case["risk_free"].as_f64().expect("rf"),
-        };
+        let (name, returns, dates, options) = inputs(case);
+        let ppy = options.periods_per_year;
         let window = case["rolling_window"].as_u64().expect("window") as usize;
         let sharpe = rolling_sharpe(&returns, window, ppy, options.risk_free_per_period());
         let vol = rolling_volatility(&returns, window, ppy);

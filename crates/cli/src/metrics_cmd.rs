@@ -85,25 +85,21 @@ pub fn read_series(
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
-    let find = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let date_i = match date_column {
-        Some(n) => find(n).with_context(|| {
-            format!(
-                "{}: no column `{n}` in [{}]",
-                path.display(),
-                headers.join(", ")
-            )
-        })?,
-        None => 0,
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .with_context(|| {
+                format!(
+                    "{}: no column `{name}` in [{}]",
+                    path.display(),
+                    headers.join(", ")
+                )
+            })
     };
+    let date_i = date_column.map_or(Ok(0), find)?;
     let value_i = match column {
-        Some(n) => find(n).with_context(|| {
-            format!(
-                "{}: no column `{n}` in [{}]",
-                path.display(),
-                headers.join(", ")
-            )
-        })?,
+        Some(n) => find(n)?,
         None => (0..headers.len()).find(|&i| i != date_i).with_context(|| {
             format!("{}: needs a date column and a value column", path.display())
         })?,

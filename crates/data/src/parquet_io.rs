@@ -12,10 +12,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use parquet::basic::{LogicalType, TimeUnit};
-use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::data_type::{ByteArray, ByteArrayType, DataType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use parquet::file::writer::SerializedFileWriter;
+use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
 use parquet::record::Field as PqField;
 use parquet::schema::parser::parse_message_type;
 
@@ -75,45 +75,40 @@ fn write(path: &Path, series: &[&Bars], with_symbol: bool) -> Result<(), DataErr
     let mut writer = SerializedFileWriter::new(file, schema, props).map_err(|e| pq_err(path, e))?;
     let mut group = writer.next_row_group().map_err(|e| pq_err(path, e))?;
     let ts: Vec<i64> = series.iter().flat_map(|b| b.ts.iter().copied()).collect();
-    let mut col = group
-        .next_column()
-        .map_err(|e| pq_err(path, e))?
-        .ok_or_else(|| pq_err(path, "schema has no ts column"))?;
-    col.typed::<Int64Type>()
-        .write_batch(&ts, None, None)
-        .map_err(|e| pq_err(path, e))?;
-    col.close().map_err(|e| pq_err(path, e))?;
+    write_column::<Int64Type>(&mut group, &ts, path)?;
     if with_symbol {
         let symbols: Vec<ByteArray> = series
             .iter()
             .flat_map(|b| std::iter::repeat_n(ByteArray::from(b.symbol.as_str()), b.len()))
             .collect();
-        let mut col = group
-            .next_column()
-            .map_err(|e| pq_err(path, e))?
-            .ok_or_else(|| pq_err(path, "schema has no symbol column"))?;
-        col.typed::<ByteArrayType>()
-            .write_batch(&symbols, None, None)
-            .map_err(|e| pq_err(path, e))?;
-        col.close().map_err(|e| pq_err(path, e))?;
+        write_column::<ByteArrayType>(&mut group, &symbols, path)?;
     }
     for f in &fields {
         let values: Vec<f64> = series
             .iter()
             .flat_map(|b| b.column(*f).unwrap_or_default().iter().copied())
             .collect();
-        let mut col = group
-            .next_column()
-            .map_err(|e| pq_err(path, e))?
-            .ok_or_else(|| pq_err(path, "schema has too few columns"))?;
-        col.typed::<DoubleType>()
-            .write_batch(&values, None, None)
-            .map_err(|e| pq_err(path, e))?;
-        col.close().map_err(|e| pq_err(path, e))?;
+        write_column::<DoubleType>(&mut group, &values, path)?;
     }
     group.close().map_err(|e| pq_err(path, e))?;
     writer.close().map_err(|e| pq_err(path, e))?;
     Ok(())
+}
+
+/// Writes the next column of a row group.
+fn write_column<T: DataType>(
+    group: &mut SerializedRowGroupWriter<'_, File>,
+    values: &[T::T],
+    path: &Path,
+) -> Result<(), DataError> {
+    let mut col = group
+        .next_column()
+        .map_err(|e| pq_err(path, e))?
+        .ok_or_else(|| pq_err(path, "schema has fewer columns than written"))?;
+    col.typed::<T>()
+        .write_batch(values, None, None)
+        .map_err(|e| pq_err(path, e))?;
+    col.close().map_err(|e| pq_err(path, e))
 }
 
 /// Writes one symbol's bars (the store's file layout).
