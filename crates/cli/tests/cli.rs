@@ -331,3 +331,51 @@ fn help_and_config_errors() {
     );
     assert_one_line_error(&oxfolio(&["data", "inspect"], dir.path()), "no data source");
 }
+
+#[test]
+fn align_reports_fills_and_writes_a_wide_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    std::fs::create_dir(dir.path().join("src")).expect("dir");
+    w(
+        "src/a.csv",
+        "date,close\n2024-01-02,1\n2024-01-03,2\n2024-01-04,3\n2024-01-05,4\n",
+    );
+    w("src/b.csv", "date,close\n2024-01-02,10\n2024-01-05,40\n");
+    let o = oxfolio(
+        &[
+            "data",
+            "align",
+            "src",
+            "--ffill-limit",
+            "1",
+            "--output",
+            "wide.csv",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["symbols"][1]["filled"], 1);
+    assert_eq!(v["symbols"][1]["missing"], 1);
+    let wide = std::fs::read_to_string(dir.path().join("wide.csv")).expect("wide");
+    assert_eq!(
+        wide,
+        "date,A,B\n2024-01-02,1,10\n2024-01-03,2,10\n2024-01-04,3,\n2024-01-05,4,40\n"
+    );
+    let o = oxfolio(
+        &[
+            "data",
+            "align",
+            "src",
+            "--calendar",
+            "intersection",
+            "--json",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["dates"], 2);
+    assert_eq!(v["symbols"][0]["dropped"], 2);
+}

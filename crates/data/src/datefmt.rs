@@ -104,7 +104,17 @@ fn parse_custom(s: &str, pattern: &str) -> Option<Timestamp> {
     if let Ok(dt) = NaiveDateTime::parse_from_str(s, pattern) {
         return time::from_datetime(dt);
     }
-    NaiveDate::parse_from_str(s, pattern)
+    if let Ok(d) = NaiveDate::parse_from_str(s, pattern) {
+        return Some(time::from_date(d));
+    }
+    // A pattern without a day (monthly data such as `%Y%m`) means the first of the month.
+    let has_day = ["%d", "%e", "%j", "%F", "%D", "%x"]
+        .iter()
+        .any(|d| pattern.contains(d));
+    if has_day {
+        return None;
+    }
+    NaiveDate::parse_from_str(&format!("{s} 01"), &format!("{pattern} %d"))
         .ok()
         .map(time::from_date)
 }
@@ -325,6 +335,9 @@ mod tests {
             Some("2020-01-31 10:15:00")
         );
         assert_eq!(DateFormat::parse_name("nonsense"), None);
+        let monthly = DateFormat::parse_name("%Y%m").expect("pattern");
+        assert_eq!(fmt(&monthly, "192607").as_deref(), Some("1926-07-01"));
+        assert_eq!(fmt(&monthly, "192613"), None);
         assert_eq!(
             DateFormat::parse_name("epoch-ms"),
             Some(DateFormat::EpochMillis)
