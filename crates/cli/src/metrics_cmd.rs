@@ -11,7 +11,7 @@ use oxfolio_analytics::tables::{monthly_returns, yearly_returns, PeriodReturn};
 use oxfolio_analytics::{compute, Metrics, MetricsOptions};
 use oxfolio_core::time::{format_timestamp, Timestamp};
 use oxfolio_data::cell::{parse_number, Cell};
-use oxfolio_data::DateFormat;
+use oxfolio_data::{line_of, DateFormat};
 
 use crate::table::{num, pct, render};
 
@@ -75,10 +75,10 @@ pub fn read_series(
     date_format: Option<&str>,
     drop_missing: bool,
 ) -> anyhow::Result<Series> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .from_reader(&bytes[..]);
     let headers: Vec<String> = reader
         .headers()
         .with_context(|| format!("{}: cannot read the header", path.display()))?
@@ -118,7 +118,7 @@ pub fn read_series(
     let (date_name, value_name) = (&headers[date_i], &headers[value_i]);
     for record in reader.records() {
         let record = record.with_context(|| format!("{}: malformed CSV", path.display()))?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record.position().map_or(0, |p| line_of(&bytes, p));
         let at = |col: &str| format!("{}: line {line}, column `{col}`", path.display());
         if record.len() != headers.len() {
             bail!(

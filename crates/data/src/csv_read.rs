@@ -156,13 +156,19 @@ pub fn read_csv(
             line: 1,
             message,
         })?;
-    let data_start = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    let mut data_start = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    // The reader stops inside a CRLF line end; start the data on the next line so that
+    // counting line ends before a chunk gives the file's line numbers.
+    while matches!(bytes.get(data_start), Some(b'\r' | b'\n')) {
+        data_start += 1;
+    }
     let file = path.display().to_string();
     let context = || RowContext::new(path, &file, &layout, csv_options, validation);
     // Infer the date format once, from the first non-empty date, so every chunk uses it.
     let mut probe = context();
     let mut records = Records::new(
-        builder.from_reader(&bytes[data_start..]),
+        &builder,
+        &bytes[data_start..],
         line_count(&bytes[..data_start]),
         path,
     );
@@ -177,8 +183,12 @@ pub fn read_csv(
     let read_chunk = |(start, end): (usize, usize)| -> Result<Accumulated, DataError> {
         let mut ctx = context();
         ctx.date_format.clone_from(&probe.date_format);
-        let reader = builder.from_reader(&bytes[start..end]);
-        let mut records = Records::new(reader, line_count(&bytes[..start]), path);
+        let mut records = Records::new(
+            &builder,
+            &bytes[start..end],
+            line_count(&bytes[..start]),
+            path,
+        );
         match layout.format {
             FileFormat::Wide => accumulate_wide(&mut records, &mut ctx),
             FileFormat::Long | FileFormat::Ohlcv => accumulate_bars(&mut records, &mut ctx),
@@ -216,6 +226,17 @@ pub fn read_csv(
         return Err(DataError::EmptyFile { path: path.into() });
     }
     Ok(all.finish(validation))
+}
+
+/// The 1-based line of a record that the csv reader placed at `position` in `bytes`.
+/// After a CRLF line end the reader reports the next record as starting at the `\n` it
+/// has not yet counted: that record is on the following line.
+pub fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
+    let pending_newline = usize::try_from(position.byte())
+        .ok()
+        .and_then(|b| bytes.get(b))
+        .is_some_and(|c| *c == b'\n');
+    position.line() + u64::from(pending_newline)
 }
 
 /// Number of line ends in `bytes`.

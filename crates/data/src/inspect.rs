@@ -127,10 +127,17 @@ pub fn summarise(bars: &Bars, report: &SeriesReport, gap_days: i64) -> SeriesSum
         .is_none_or(|f| bars.ts.iter().all(|t| time_of_day(t) == time_of_day(f)));
     s.frequency = if bars.is_empty() {
         "empty".into()
-    } else if s.days_with_several_rows == 0 && one_time_of_day {
-        "daily".into()
-    } else {
+    } else if s.days_with_several_rows > 0 || !one_time_of_day {
         "intraday".into()
+    } else {
+        // One bar per date: name the typical spacing between dates.
+        let mut gaps: Vec<i64> = distinct.windows(2).map(|w| w[1] - w[0]).collect();
+        gaps.sort_unstable();
+        match gaps.get(gaps.len() / 2) {
+            Some(g) if *g >= 28 => "monthly".into(),
+            Some(g) if *g >= 5 => "weekly".into(),
+            _ => "daily".into(),
+        }
     };
     for w in distinct.windows(2) {
         let gap = w[1] - w[0];
@@ -219,4 +226,59 @@ pub fn inspect(spec: &SourceSpec, gap_days: i64) -> Result<Vec<FileSummary>, cra
         out.push(summary);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxfolio_core::time::{from_ymd, NANOS_PER_DAY};
+
+    fn closes(ts: &[i64]) -> Bars {
+        let mut b = Bars::with_fields("X", &[]);
+        for (i, t) in ts.iter().enumerate() {
+            b.push(
+                *t,
+                [
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                    1.0 + i as f64,
+                    f64::NAN,
+                    f64::NAN,
+                ],
+            );
+        }
+        b
+    }
+
+    #[test]
+    fn names_frequency_and_gaps() {
+        let day = |y, m, d| from_ymd(y, m, d).expect("date");
+        let monthly = closes(&[day(2020, 1, 1), day(2020, 2, 1), day(2020, 3, 1)]);
+        let s = summarise(&monthly, &SeriesReport::default(), 40);
+        assert_eq!((s.frequency.as_str(), s.gaps), ("monthly", 0));
+        let daily = closes(&[
+            day(2020, 1, 2),
+            day(2020, 1, 3),
+            day(2020, 1, 6),
+            day(2020, 1, 20),
+        ]);
+        let s = summarise(&daily, &SeriesReport::default(), 5);
+        assert_eq!(s.frequency, "daily");
+        assert_eq!(
+            s.largest_gap,
+            Some((14, "2020-01-06".into(), "2020-01-20".into()))
+        );
+        assert_eq!(s.close_range, Some((1.0, 4.0)));
+        let intraday = closes(&[
+            day(2020, 1, 2) + 3_600_000_000_000,
+            day(2020, 1, 2) + 7_200_000_000_000,
+            day(2020, 1, 3) + NANOS_PER_DAY / 2,
+        ]);
+        let s = summarise(&intraday, &SeriesReport::default(), 5);
+        assert_eq!(
+            (s.frequency.as_str(), s.days_with_several_rows),
+            ("intraday", 1)
+        );
+    }
 }

@@ -27,7 +27,7 @@ pub mod source;
 pub mod store;
 pub mod validate;
 
-pub use csv_read::{into_checked, read_csv, CsvOptions, FileData, SeriesData};
+pub use csv_read::{into_checked, line_of, read_csv, CsvOptions, FileData, SeriesData};
 pub use datefmt::DateFormat;
 pub use error::DataError;
 pub use layout::FileFormat;

@@ -3,14 +3,13 @@
 //! the partial results appended in file order.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use oxfolio_core::time::{floor_to_day, Timestamp};
 use oxfolio_core::{Bars, Field};
 
 use crate::cell::{cell_problem, parse_number, Cell};
-use crate::csv_read::{csv_error, symbol_from_path, CsvOptions, FileData, SeriesData};
+use crate::csv_read::{csv_error, line_of, symbol_from_path, CsvOptions, FileData, SeriesData};
 use crate::datefmt::DateFormat;
 use crate::error::DataError;
 use crate::layout::{Layout, Role};
@@ -18,20 +17,28 @@ use crate::problem::{Problem, ProblemKind, SeriesReport};
 use crate::raw::Raw;
 use crate::validate::{check_row_values, order_rows, settle_row, ValidationOptions};
 
-/// Data records read one at a time into one reused buffer (no allocation per row).
-pub(crate) struct Records<'a, R> {
-    reader: csv::Reader<R>,
+/// Data records of one chunk of a file, read one at a time into one reused buffer (no
+/// allocation per row).
+pub(crate) struct Records<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    chunk: &'a [u8],
     record: csv::ByteRecord,
     /// Lines of the file before this chunk, added to the reader's line numbers.
     line_offset: u64,
     path: &'a Path,
 }
 
-impl<'a, R: Read> Records<'a, R> {
-    /// Records of `reader`, whose first line is line `line_offset + 1` of the file.
-    pub(crate) fn new(reader: csv::Reader<R>, line_offset: u64, path: &'a Path) -> Self {
+impl<'a> Records<'a> {
+    /// Records of `chunk`, whose first line is line `line_offset + 1` of the file.
+    pub(crate) fn new(
+        builder: &csv::ReaderBuilder,
+        chunk: &'a [u8],
+        line_offset: u64,
+        path: &'a Path,
+    ) -> Self {
         Records {
-            reader,
+            reader: builder.from_reader(chunk),
+            chunk,
             record: csv::ByteRecord::new(),
             line_offset,
             path,
@@ -44,7 +51,7 @@ impl<'a, R: Read> Records<'a, R> {
             .reader
             .read_byte_record(&mut self.record)
             .map_err(|e| csv_error(self.path, &e, self.line_offset))?;
-        let line = self.line_offset + self.record.position().map_or(0, csv::Position::line);
+        let line = self.line_offset + self.record.position().map_or(0, |p| line_of(self.chunk, p));
         Ok(more.then_some((line, &self.record)))
     }
 }
@@ -273,8 +280,8 @@ impl<'a> RowContext<'a> {
 }
 
 /// Reads the records of a long or one-symbol file.
-pub(crate) fn accumulate_bars<R: Read>(
-    records: &mut Records<'_, R>,
+pub(crate) fn accumulate_bars(
+    records: &mut Records<'_>,
     ctx: &mut RowContext<'_>,
 ) -> Result<Accumulated, DataError> {
     let fields = ctx.layout.field_columns();
@@ -371,8 +378,8 @@ pub(crate) fn accumulate_bars<R: Read>(
 }
 
 /// Reads the records of a wide file.
-pub(crate) fn accumulate_wide<R: Read>(
-    records: &mut Records<'_, R>,
+pub(crate) fn accumulate_wide(
+    records: &mut Records<'_>,
     ctx: &mut RowContext<'_>,
 ) -> Result<Accumulated, DataError> {
     let symbol_cols: Vec<usize> = (0..ctx.layout.names.len())

@@ -105,6 +105,19 @@ fn each_row_problem_names_line_and_column() {
 }
 
 #[test]
+fn crlf_files_report_the_same_lines() {
+    let lf = strict_error("date,close\n2020-01-01,1\n2020-01-02,-1\n");
+    let crlf = strict_error("date,close\r\n2020-01-01,1\r\n2020-01-02,-1\r\n");
+    let tail = |m: &str| m.split("x.csv: ").nth(1).map(str::to_string);
+    assert!(lf.contains("line 3, column `close`"), "{lf}");
+    assert_eq!(tail(&lf), tail(&crlf));
+    let many = strict_error(
+        "date,close\r\n2020-01-01,1\r\n2020-01-02,2\r\n2020-01-03,3\r\n2020-01-04,x\r\n",
+    );
+    assert!(many.contains("line 5, column `close`"), "{many}");
+}
+
+#[test]
 fn file_level_problems() {
     let msg = strict_error("");
     assert!(msg.contains("the file is empty"), "{msg}");
