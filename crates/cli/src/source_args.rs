@@ -58,6 +58,9 @@ pub struct SourceArgs {
     /// Field delimiter.
     #[arg(long)]
     pub delimiter: Option<char>,
+    /// Cell texts that mean "missing", comma-separated (for example . for FRED files).
+    #[arg(long, value_delimiter = ',')]
+    pub na_values: Vec<String>,
     /// Repairs to apply instead of failing: drop-row, sort, keep-last, keep-first
     /// (comma-separated or repeated).
     #[arg(long = "repair", value_delimiter = ',')]
@@ -125,6 +128,7 @@ impl SourceArgs {
             spec.delimiter = d;
         }
         spec.repairs.extend(self.repairs.iter().cloned());
+        spec.na_values.extend(self.na_values.iter().cloned());
         spec.back_adjusted |= self.back_adjusted;
         spec.daily |= self.daily;
         if let Some(f) = &self.factor_files {

@@ -29,6 +29,9 @@ pub struct CsvOptions {
     pub format: Option<FileFormat>,
     /// Symbol of a one-symbol file (default: the file name without extension, upper-case).
     pub symbol: Option<String>,
+    /// Cell texts that mean "missing", like an empty cell (for example `.` in FRED files,
+    /// `NA`).
+    pub na_values: Vec<String>,
     /// Files with at least this many bytes of data are parsed by one thread per core,
     /// in chunks split at line ends (only when the file has no quoted fields).
     pub parallel_min_bytes: usize,
@@ -44,6 +47,7 @@ impl Default for CsvOptions {
             delimiter: b',',
             format: None,
             symbol: None,
+            na_values: Vec::new(),
             parallel_min_bytes: 4 << 20,
         }
     }

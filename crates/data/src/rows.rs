@@ -265,6 +265,16 @@ impl<'a> RowContext<'a> {
         }))
     }
 
+    /// Parses a numeric cell; the user's missing-value markers count as empty.
+    fn cell(&self, bytes: &[u8]) -> Cell {
+        let trimmed = bytes.trim_ascii();
+        if self.csv.na_values.iter().any(|na| na.as_bytes() == trimmed) {
+            Cell::Missing
+        } else {
+            parse_number(trimmed)
+        }
+    }
+
     fn field_count_problem(&self, record: &csv::ByteRecord, line: u64) -> Option<Problem> {
         let expected = self.layout.names.len();
         (record.len() != expected).then(|| Problem {
@@ -348,7 +358,7 @@ pub(crate) fn accumulate_bars(
         let mut values = [f64::NAN; 6];
         for &(field, col) in &fields {
             let bytes = record.get(col).unwrap_or_default();
-            let cell = parse_number(bytes);
+            let cell = ctx.cell(bytes);
             match cell {
                 Cell::Value(v) => {
                     let k = field as usize;
@@ -430,7 +440,7 @@ pub(crate) fn accumulate_wide(
             let bytes = record.get(c).unwrap_or_default();
             let report = &mut reports[j];
             report.rows_read += 1;
-            let value = match parse_number(bytes) {
+            let value = match ctx.cell(bytes) {
                 Cell::Missing => {
                     report.missing_cells += 1;
                     f64::NAN

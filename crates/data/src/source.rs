@@ -46,6 +46,9 @@ pub struct SourceSpec {
     /// Field delimiter.
     #[serde(default = "comma")]
     pub delimiter: char,
+    /// Cell texts that mean "missing" (for example `.` in FRED files).
+    #[serde(default)]
+    pub na_values: Vec<String>,
     /// Repairs allowed: `drop-row`, `sort`, `keep-last`, `keep-first`.
     #[serde(default)]
     pub repairs: Vec<String>,
@@ -96,6 +99,7 @@ impl SourceSpec {
             date_format: None,
             price_scale: 1.0,
             delimiter: ',',
+            na_values: Vec::new(),
             repairs: Vec::new(),
             back_adjusted: false,
             daily: false,
@@ -142,6 +146,7 @@ impl SourceSpec {
             price_scale: self.price_scale,
             delimiter: self.delimiter as u8,
             format: self.format,
+            na_values: self.na_values.clone(),
             ..CsvOptions::default()
         })
     }

@@ -118,6 +118,27 @@ fn crlf_files_report_the_same_lines() {
 }
 
 #[test]
+fn named_missing_markers_are_missing_cells() {
+    let t = Tmp::new();
+    let path = t.file(
+        "fred.csv",
+        "DATE,DCOILWTICO\n1986-01-02,25.56\n1986-01-03,.\n1986-01-06,26.53\n",
+    );
+    let strict = load(&SourceSpec::new(&path)).expect_err("`.` is not a number");
+    assert!(
+        strict
+            .to_string()
+            .contains("line 3, column `DCOILWTICO`: `.` is not a number"),
+        "{strict}"
+    );
+    let mut spec = SourceSpec::new(&path);
+    spec.na_values = vec![".".into()];
+    let d = load(&spec).expect("missing cell");
+    assert_eq!(d.series[0].close, vec![25.56, 26.53]);
+    assert_eq!(d.reports[0].missing_cells, 1);
+}
+
+#[test]
 fn file_level_problems() {
     let msg = strict_error("");
     assert!(msg.contains("the file is empty"), "{msg}");
