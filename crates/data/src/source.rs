@@ -238,14 +238,23 @@ pub fn data_files(path: &Path) -> Result<Vec<PathBuf>, DataError> {
 /// the reports, not raised.
 pub fn read_file(path: &Path, spec: &SourceSpec) -> Result<FileData, DataError> {
     let validation = spec.validation()?;
+    let started = std::time::Instant::now();
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    if is_parquet {
-        read_parquet(path, &symbol_from_path(path), &validation)
+    let data = if is_parquet {
+        read_parquet(path, &symbol_from_path(path), &validation)?
     } else {
-        read_csv(path, &spec.csv_options()?, &validation)
+        read_csv(path, &spec.csv_options()?, &validation)?
+    };
+    for r in data.reports() {
+        tracing::debug!(file = %path.display(), symbol = %r.symbol, rows = r.rows_read, kept = r.rows_kept, problems = r.problem_count(), "read");
+        if !r.repairs.is_empty() {
+            tracing::info!(file = %path.display(), symbol = %r.symbol, repairs = ?r.repairs, "repaired");
+        }
     }
+    tracing::debug!(file = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "file done");
+    Ok(data)
 }
 
 /// Applies the spec's adjustment, resampling and date range to one series.
