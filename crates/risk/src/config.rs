@@ -81,15 +81,25 @@ impl RiskManagement {
 
     /// Reads a file, as YAML for `.yaml`/`.yml` and TOML otherwise.
     pub fn from_file(path: &std::path::Path) -> Result<Self, RiskError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RiskError::Config(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| RiskError::Config(format!("{}: {e}", path.display())))?;
         let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        let parsed = if yaml { Self::from_yaml(&text) } else { Self::from_toml(&text) };
+        let parsed = if yaml {
+            Self::from_yaml(&text)
+        } else {
+            Self::from_toml(&text)
+        };
         parsed.map_err(|e| RiskError::Config(format!("{}: {e}", path.display())))
     }
 
     /// A risk manager with this configuration.
     pub fn manager(&self, initial_cash: f64) -> Result<RiskManager, RiskError> {
-        RiskManager::new(initial_cash, self.portfolio, self.drawdown_zones.clone(), self.stop_loss)
+        RiskManager::new(
+            initial_cash,
+            self.portfolio,
+            self.drawdown_zones.clone(),
+            self.stop_loss,
+        )
     }
 }
 
@@ -144,12 +154,22 @@ halt = true
         assert_eq!(y, t);
         assert_eq!(
             y.position_sizing,
-            Some(SizerConfig::FixedFractional(FixedFractional { risk_fraction: 0.01, max_position_fraction: 0.2, lot_size: 1.0 }))
+            Some(SizerConfig::FixedFractional(FixedFractional {
+                risk_fraction: 0.01,
+                max_position_fraction: 0.2,
+                lot_size: 1.0
+            }))
         );
         let size = y
             .position_sizing
             .expect("sizer")
-            .size(&SizingRequest { capital: 100_000.0, entry: 50.0, stop: Some(48.0), confidence: None, asset_volatility: None })
+            .size(&SizingRequest {
+                capital: 100_000.0,
+                entry: 50.0,
+                stop: Some(48.0),
+                confidence: None,
+                asset_volatility: None,
+            })
             .expect("size");
         assert_eq!(size.shares, 400.0);
         let m = y.manager(100_000.0).expect("manager");
@@ -158,11 +178,16 @@ halt = true
 
     #[test]
     fn config_errors_are_clear() {
-        let e = RiskManagement::from_yaml("risk_management:\n  portfolio:\n    max_hat: 0.1\n").expect_err("typo");
+        let e = RiskManagement::from_yaml("risk_management:\n  portfolio:\n    max_hat: 0.1\n")
+            .expect_err("typo");
         assert!(e.to_string().contains("max_hat"), "{e}");
-        let e = RiskManagement::from_toml("[risk_management.position_sizing]\nmethod = \"martingale\"\n").expect_err("unknown");
+        let e = RiskManagement::from_toml(
+            "[risk_management.position_sizing]\nmethod = \"martingale\"\n",
+        )
+        .expect_err("unknown");
         assert!(e.to_string().contains("martingale"), "{e}");
-        let bad = RiskManagement::from_yaml("risk_management:\n  portfolio:\n    max_heat: 2\n").expect("parses");
+        let bad = RiskManagement::from_yaml("risk_management:\n  portfolio:\n    max_heat: 2\n")
+            .expect("parses");
         assert!(bad.manager(1000.0).is_err());
     }
 }

@@ -39,7 +39,10 @@ pub fn finite(parameter: &str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(RiskError::param(parameter, format!("must be a finite number, got {value}")))
+        Err(RiskError::param(
+            parameter,
+            format!("must be a finite number, got {value}"),
+        ))
     }
 }
 
@@ -48,7 +51,10 @@ pub fn fraction(parameter: &str, value: f64) -> Result<f64, RiskError> {
     if (0.0..=1.0).contains(&value) {
         Ok(value)
     } else {
-        Err(RiskError::param(parameter, format!("must be between 0 and 1, got {value}")))
+        Err(RiskError::param(
+            parameter,
+            format!("must be between 0 and 1, got {value}"),
+        ))
     }
 }
 
@@ -57,7 +63,10 @@ pub fn positive(parameter: &str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(RiskError::param(parameter, format!("must be a positive number, got {value}")))
+        Err(RiskError::param(
+            parameter,
+            format!("must be a positive number, got {value}"),
+        ))
     }
 }
 
@@ -66,6 +75,9 @@ pub fn non_negative(parameter: &str, value: f64) -> Result<f64, RiskError> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(RiskError::param(parameter, format!("must be zero or more, got {value}")))
+        Err(RiskError::param(
+            parameter,
+            format!("must be zero or more, got {value}"),
+        ))
     }
 }

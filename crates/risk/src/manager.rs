@@ -221,7 +221,12 @@ pub struct RiskManager {
 
 impl RiskManager {
     /// A manager with `initial_cash` and no positions. Zones are sorted by their start.
-    pub fn new(initial_cash: f64, limits: PortfolioLimits, zones: Vec<Zone>, stops: StopConfig) -> Result<Self, RiskError> {
+    pub fn new(
+        initial_cash: f64,
+        limits: PortfolioLimits,
+        zones: Vec<Zone>,
+        stops: StopConfig,
+    ) -> Result<Self, RiskError> {
         positive("initial_cash", initial_cash)?;
         fraction("max_heat", limits.max_heat)?;
         fraction("daily_loss_limit", limits.daily_loss_limit)?;
@@ -234,7 +239,10 @@ impl RiskManager {
         }
         for z in &zones {
             fraction(&format!("zone {} from_drawdown", z.name), z.from_drawdown)?;
-            crate::error::non_negative(&format!("zone {} risk_multiplier", z.name), z.risk_multiplier)?;
+            crate::error::non_negative(
+                &format!("zone {} risk_multiplier", z.name),
+                z.risk_multiplier,
+            )?;
         }
         zones.sort_by(|a, b| a.from_drawdown.total_cmp(&b.from_drawdown));
         Ok(RiskManager {
@@ -252,7 +260,12 @@ impl RiskManager {
 
     /// Cash plus marked positions.
     pub fn equity(&self) -> f64 {
-        self.cash + self.positions.values().map(|p| p.quantity * p.last).sum::<f64>()
+        self.cash
+            + self
+                .positions
+                .values()
+                .map(|p| p.quantity * p.last)
+                .sum::<f64>()
     }
 
     /// Drawdown from peak equity (0 at a peak, positive below it).
@@ -303,67 +316,145 @@ impl RiskManager {
     /// Runs every pre-trade check and reports each failure.
     pub fn validate(&self, trade: &ProposedTrade) -> Validation {
         let mut failures = Vec::new();
-        let mut fail = |check: &'static str, reason: String| failures.push(CheckFailure { check, reason });
+        let mut fail =
+            |check: &'static str, reason: String| failures.push(CheckFailure { check, reason });
         let equity = self.equity();
-        let prices_ok = trade.price.is_finite() && trade.price > 0.0 && trade.quantity.is_finite() && trade.quantity > 0.0;
+        let prices_ok = trade.price.is_finite()
+            && trade.price > 0.0
+            && trade.quantity.is_finite()
+            && trade.quantity > 0.0;
         if !prices_ok {
-            fail("valid_prices", format!("price {} and quantity {} must be positive numbers", trade.price, trade.quantity));
+            fail(
+                "valid_prices",
+                format!(
+                    "price {} and quantity {} must be positive numbers",
+                    trade.price, trade.quantity
+                ),
+            );
         }
         if let Some(stop) = trade.stop {
             if !(stop.is_finite() && stop > 0.0) {
-                fail("valid_prices", format!("stop {stop} is not a positive number"));
+                fail(
+                    "valid_prices",
+                    format!("stop {stop} is not a positive number"),
+                );
             } else if prices_ok && (trade.price - stop) * trade.side.sign() <= 0.0 {
-                fail("valid_prices", format!("stop {stop} is on the wrong side of the price {} for a {} trade", trade.price, trade.side.name()));
+                fail(
+                    "valid_prices",
+                    format!(
+                        "stop {stop} is on the wrong side of the price {} for a {} trade",
+                        trade.price,
+                        trade.side.name()
+                    ),
+                );
             }
         }
         let notional = trade.quantity * trade.price;
         if prices_ok {
             if trade.side == Side::Long && notional > self.cash {
-                fail("balance", format!("notional {notional:.2} exceeds cash {:.2}", self.cash));
+                fail(
+                    "balance",
+                    format!("notional {notional:.2} exceeds cash {:.2}", self.cash),
+                );
             }
             let cap = self.limits.max_position_fraction * equity;
-            let existing = self.positions.get(&trade.symbol).map_or(0.0, |p| p.quantity * p.last);
+            let existing = self
+                .positions
+                .get(&trade.symbol)
+                .map_or(0.0, |p| p.quantity * p.last);
             let after = (existing + trade.side.sign() * notional).abs();
             if after > cap {
-                fail("position_limit", format!("position value {after:.2} would exceed {:.0}% of equity ({cap:.2})", self.limits.max_position_fraction * 100.0));
+                fail(
+                    "position_limit",
+                    format!(
+                        "position value {after:.2} would exceed {:.0}% of equity ({cap:.2})",
+                        self.limits.max_position_fraction * 100.0
+                    ),
+                );
             }
         }
         if let Some(c) = trade.confidence {
-            if !(c >= self.limits.min_confidence) {
-                fail("confidence", format!("confidence {c} is below the minimum {}", self.limits.min_confidence));
+            if c.is_nan() || c < self.limits.min_confidence {
+                fail(
+                    "confidence",
+                    format!(
+                        "confidence {c} is below the minimum {}",
+                        self.limits.min_confidence
+                    ),
+                );
             }
         }
         let zone = self.zone();
         if zone.halt {
-            fail("drawdown_zone", format!("zone `{}` (drawdown {:.2}%) halts new trades", zone.name, self.drawdown() * 100.0));
+            fail(
+                "drawdown_zone",
+                format!(
+                    "zone `{}` (drawdown {:.2}%) halts new trades",
+                    zone.name,
+                    self.drawdown() * 100.0
+                ),
+            );
         }
         if prices_ok {
             let stop = trade.stop.or_else(|| {
-                self.stops.stop_percent.map(|p| trade.price * (1.0 - trade.side.sign() * p))
+                self.stops
+                    .stop_percent
+                    .map(|p| trade.price * (1.0 - trade.side.sign() * p))
             });
-            let added = stop.map_or(0.0, |s| (trade.quantity * (trade.price - s) * trade.side.sign()).max(0.0));
+            let added = stop.map_or(0.0, |s| {
+                (trade.quantity * (trade.price - s) * trade.side.sign()).max(0.0)
+            });
             let current: f64 = self.positions.values().map(position_heat).sum();
             let cap = self.limits.max_heat * equity;
             if current + added > cap {
-                fail("heat", format!("heat would be {:.2} ({:.2}% of equity), above the cap {:.2}", current + added, (current + added) / equity * 100.0, cap));
+                fail(
+                    "heat",
+                    format!(
+                        "heat would be {:.2} ({:.2}% of equity), above the cap {:.2}",
+                        current + added,
+                        (current + added) / equity * 100.0,
+                        cap
+                    ),
+                );
             }
         }
         let daily_loss = 1.0 - equity / self.previous_close_equity;
         if daily_loss >= self.limits.daily_loss_limit {
-            fail("daily_loss", format!("today's loss {:.2}% has reached the limit {:.2}%", daily_loss * 100.0, self.limits.daily_loss_limit * 100.0));
+            fail(
+                "daily_loss",
+                format!(
+                    "today's loss {:.2}% has reached the limit {:.2}%",
+                    daily_loss * 100.0,
+                    self.limits.daily_loss_limit * 100.0
+                ),
+            );
         }
-        Validation { approved: failures.is_empty(), failures }
+        Validation {
+            approved: failures.is_empty(),
+            failures,
+        }
     }
 
     /// Validates and, if approved, opens (or adds to) a position at the trade's price.
-    pub fn open(&mut self, trade: &ProposedTrade, date: Timestamp) -> Result<Validation, RiskError> {
+    pub fn open(
+        &mut self,
+        trade: &ProposedTrade,
+        date: Timestamp,
+    ) -> Result<Validation, RiskError> {
         self.roll_day(date);
         let v = self.validate(trade);
         if !v.approved {
             return Ok(v);
         }
-        if self.positions.get(&trade.symbol).is_some_and(|p| p.quantity.signum() != trade.side.sign()) {
-            return Err(RiskError::Position(trade.symbol.clone(), "is open on the other side; close it first".into()));
+        if self
+            .positions
+            .get(&trade.symbol)
+            .is_some_and(|p| p.quantity.signum() != trade.side.sign())
+        {
+            return Err(RiskError::Position(
+                trade.symbol.clone(),
+                "is open on the other side; close it first".into(),
+            ));
         }
         let stops = PositionStops::new(trade.side, trade.price, trade.stop, &self.stops)?;
         let signed = trade.side.sign() * trade.quantity;
@@ -374,7 +465,12 @@ impl RiskManager {
                 p.entry = (p.entry * p.quantity + trade.price * signed) / q;
                 p.quantity = q;
                 p.last = trade.price;
-                p.stops = PositionStops::new(trade.side, p.entry, trade.stop.or(p.stops.stop_level()), &self.stops)?;
+                p.stops = PositionStops::new(
+                    trade.side,
+                    p.entry,
+                    trade.stop.or(p.stops.stop_level()),
+                    &self.stops,
+                )?;
             }
             None => {
                 self.positions.insert(
@@ -395,7 +491,13 @@ impl RiskManager {
     }
 
     /// Closes a position at `price`.
-    pub fn close(&mut self, symbol: &str, price: f64, date: Timestamp, reason: ExitReason) -> Result<ClosedTrade, RiskError> {
+    pub fn close(
+        &mut self,
+        symbol: &str,
+        price: f64,
+        date: Timestamp,
+        reason: ExitReason,
+    ) -> Result<ClosedTrade, RiskError> {
         positive("price", price)?;
         let p = self
             .positions
@@ -419,11 +521,17 @@ impl RiskManager {
 
     /// Processes one date's bars: runs each position's stops (closing those that exit)
     /// and marks the rest at the close. Returns the trades the stops closed.
-    pub fn on_bars(&mut self, date: Timestamp, bars: &BTreeMap<String, Bar>) -> Result<Vec<ClosedTrade>, RiskError> {
+    pub fn on_bars(
+        &mut self,
+        date: Timestamp,
+        bars: &BTreeMap<String, Bar>,
+    ) -> Result<Vec<ClosedTrade>, RiskError> {
         self.roll_day(date);
         let mut exits = Vec::new();
         for (symbol, bar) in bars {
-            let Some(p) = self.positions.get_mut(symbol) else { continue };
+            let Some(p) = self.positions.get_mut(symbol) else {
+                continue;
+            };
             match p.stops.on_bar(bar)? {
                 Some(exit) => exits.push((symbol.clone(), exit)),
                 None => p.last = bar.close,
@@ -472,39 +580,76 @@ mod tests {
     }
 
     fn manager() -> RiskManager {
-        let limits = PortfolioLimits { max_heat: 0.05, daily_loss_limit: 0.03, max_position_fraction: 0.5, min_confidence: 0.6 };
+        let limits = PortfolioLimits {
+            max_heat: 0.05,
+            daily_loss_limit: 0.03,
+            max_position_fraction: 0.5,
+            min_confidence: 0.6,
+        };
         RiskManager::new(100_000.0, limits, Vec::new(), StopConfig::default()).expect("manager")
     }
 
     fn trade(qty: f64, price: f64, stop: Option<f64>) -> ProposedTrade {
-        ProposedTrade { symbol: "X".into(), side: Side::Long, quantity: qty, price, stop, confidence: None }
+        ProposedTrade {
+            symbol: "X".into(),
+            side: Side::Long,
+            quantity: qty,
+            price,
+            stop,
+            confidence: None,
+        }
     }
 
     #[test]
     fn heat_and_validation_by_hand() {
         let mut m = manager();
         // 400 units at 100 with stop 90: 4,000 at risk = 4% of 100,000.
-        let v = m.open(&trade(400.0, 100.0, Some(90.0)), day(2)).expect("ok");
+        let v = m
+            .open(&trade(400.0, 100.0, Some(90.0)), day(2))
+            .expect("ok");
         assert!(v.approved, "{v:?}");
         assert!((m.heat() - 0.04).abs() < 1e-12);
         // 200 of another symbol with stop 90 adds 2,000: 6% > 5%.
-        let v = m.validate(&ProposedTrade { symbol: "Y".into(), ..trade(200.0, 100.0, Some(90.0)) });
-        assert_eq!(v.failures.iter().map(|f| f.check).collect::<Vec<_>>(), vec!["heat"]);
+        let v = m.validate(&ProposedTrade {
+            symbol: "Y".into(),
+            ..trade(200.0, 100.0, Some(90.0))
+        });
+        assert_eq!(
+            v.failures.iter().map(|f| f.check).collect::<Vec<_>>(),
+            vec!["heat"]
+        );
     }
 
     #[test]
     fn every_failed_check_is_reported() {
         let mut m = manager();
-        m.open(&trade(400.0, 100.0, Some(90.0)), day(2)).expect("ok");
+        m.open(&trade(400.0, 100.0, Some(90.0)), day(2))
+            .expect("ok");
         // Price drops 20% on day 3: equity 92,000, drawdown 8% (caution), daily loss 8%.
         let bars = BTreeMap::from([("X".to_string(), Bar::flat(80.0))]);
         let closed = m.on_bars(day(3), &bars).expect("ok");
         assert_eq!(closed.len(), 1, "the stop at 90 closed it (gap fill at 80)");
         assert_eq!(closed[0].pnl, -8_000.0);
-        let bad = ProposedTrade { symbol: "Y".into(), side: Side::Long, quantity: 2_000.0, price: 100.0, stop: Some(110.0), confidence: Some(0.5) };
+        let bad = ProposedTrade {
+            symbol: "Y".into(),
+            side: Side::Long,
+            quantity: 2_000.0,
+            price: 100.0,
+            stop: Some(110.0),
+            confidence: Some(0.5),
+        };
         let v = m.validate(&bad);
         let checks: Vec<&str> = v.failures.iter().map(|f| f.check).collect();
-        assert_eq!(checks, vec!["valid_prices", "balance", "position_limit", "confidence", "daily_loss"]);
+        assert_eq!(
+            checks,
+            vec![
+                "valid_prices",
+                "balance",
+                "position_limit",
+                "confidence",
+                "daily_loss"
+            ]
+        );
         assert!(!v.approved);
     }
 
@@ -513,7 +658,8 @@ mod tests {
         let mut m = manager();
         m.open(&trade(500.0, 100.0, None), day(2)).expect("ok");
         let mark = |m: &mut RiskManager, d: u32, p: f64| {
-            m.on_bars(day(d), &BTreeMap::from([("X".to_string(), Bar::flat(p))])).expect("ok");
+            m.on_bars(day(d), &BTreeMap::from([("X".to_string(), Bar::flat(p))]))
+                .expect("ok");
         };
         mark(&mut m, 3, 86.0); // equity 93,000: 7% drawdown
         assert_eq!(m.zone().name, "caution");

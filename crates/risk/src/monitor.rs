@@ -172,7 +172,10 @@ impl RiskMonitor {
         if let Some(v) = config.var_limit {
             positive("var_limit", v)?;
         }
-        Ok(RiskMonitor { config, history: Vec::new() })
+        Ok(RiskMonitor {
+            config,
+            history: Vec::new(),
+        })
     }
 
     /// Evaluations so far.
@@ -182,12 +185,20 @@ impl RiskMonitor {
 
     /// Evaluates an equity curve (`dates` optional, same length) and current positions,
     /// records the snapshot, and returns it with its alerts.
-    pub fn evaluate(&mut self, equity: &[f64], dates: Option<&[Timestamp]>, positions: &[PositionValue]) -> Result<Evaluation, RiskError> {
+    pub fn evaluate(
+        &mut self,
+        equity: &[f64],
+        dates: Option<&[Timestamp]>,
+        positions: &[PositionValue],
+    ) -> Result<Evaluation, RiskError> {
         if equity.is_empty() {
             return Err(RiskError::Empty("equity curve"));
         }
         if let Some(i) = equity.iter().position(|e| !(e.is_finite() && *e > 0.0)) {
-            return Err(RiskError::param("equity", format!("value {i} is {} (must be positive)", equity[i])));
+            return Err(RiskError::param(
+                "equity",
+                format!("value {i} is {} (must be positive)", equity[i]),
+            ));
         }
         if dates.is_some_and(|d| d.len() != equity.len()) {
             return Err(RiskError::param("dates", "need one date per equity value"));
@@ -214,19 +225,25 @@ impl RiskMonitor {
                 rule,
                 value,
                 threshold,
-                message: format!("{what} {:.2}% against a limit of {:.2}%", value * 100.0, threshold * 100.0),
+                message: format!(
+                    "{what} {:.2}% against a limit of {:.2}%",
+                    value * 100.0,
+                    threshold * 100.0
+                ),
             });
         };
         check("max_drawdown", drawdown, c.max_drawdown, "drawdown");
         if let Some(r) = last_return {
             check("daily_loss", -r, c.daily_loss_limit, "last period's loss");
         }
-        let largest_position = (!positions.is_empty()).then(|| {
-            positions.iter().map(|p| p.value.abs()).fold(0.0, f64::max) / last
-        });
+        let largest_position = (!positions.is_empty())
+            .then(|| positions.iter().map(|p| p.value.abs()).fold(0.0, f64::max) / last);
         if let Some(p) = largest_position {
             if !p.is_finite() {
-                return Err(RiskError::param("positions", "position values must be finite"));
+                return Err(RiskError::param(
+                    "positions",
+                    "position values must be finite",
+                ));
             }
             check("position_limit", p, c.position_limit, "largest position");
         }
@@ -245,7 +262,11 @@ impl RiskMonitor {
                 rule: "var",
                 value: returns.len() as f64,
                 threshold: c.min_history as f64,
-                message: format!("{} returns, fewer than the {} needed for VaR", returns.len(), c.min_history),
+                message: format!(
+                    "{} returns, fewer than the {} needed for VaR",
+                    returns.len(),
+                    c.min_history
+                ),
             });
         }
         let snapshot = RiskSnapshot {
@@ -266,7 +287,8 @@ impl RiskMonitor {
     /// largest_position, alerts (empty cells where not measured).
     pub fn history_csv(&self) -> String {
         let opt = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
-        let mut out = String::from("date,equity,drawdown,last_return,var,cvar,largest_position,alerts\n");
+        let mut out =
+            String::from("date,equity,drawdown,last_return,var,cvar,largest_position,alerts\n");
         for s in &self.history {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
@@ -290,10 +312,25 @@ mod tests {
 
     #[test]
     fn alerts_by_hand() {
-        let cfg = MonitorConfig { max_drawdown: 0.2, daily_loss_limit: 0.05, min_history: 3, var_limit: Some(0.5), ..Default::default() };
+        let cfg = MonitorConfig {
+            max_drawdown: 0.2,
+            daily_loss_limit: 0.05,
+            min_history: 3,
+            var_limit: Some(0.5),
+            ..Default::default()
+        };
         let mut m = RiskMonitor::new(cfg).expect("monitor");
         // Peak 100, last 83: drawdown 17% >= 0.8 x 20% (warning); last loss 83/90 - 1 = -7.8% (critical).
-        let e = m.evaluate(&[100.0, 95.0, 90.0, 83.0], None, &[PositionValue { symbol: "A".into(), value: 30.0 }]).expect("ok");
+        let e = m
+            .evaluate(
+                &[100.0, 95.0, 90.0, 83.0],
+                None,
+                &[PositionValue {
+                    symbol: "A".into(),
+                    value: 30.0,
+                }],
+            )
+            .expect("ok");
         let by_rule = |r: &str| e.alerts.iter().find(|a| a.rule == r).map(|a| a.level);
         assert_eq!(by_rule("max_drawdown"), Some(Level::Warning));
         assert_eq!(by_rule("daily_loss"), Some(Level::Critical));
@@ -311,9 +348,16 @@ mod tests {
         let e = m.evaluate(&[100.0, 101.0], None, &[]).expect("ok");
         assert_eq!(e.alerts.len(), 1);
         assert_eq!(e.alerts[0].level, Level::Info);
-        assert_eq!(m.evaluate(&[], None, &[]), Err(RiskError::Empty("equity curve")));
+        assert_eq!(
+            m.evaluate(&[], None, &[]),
+            Err(RiskError::Empty("equity curve"))
+        );
         assert!(m.evaluate(&[100.0, f64::NAN], None, &[]).is_err());
         assert!(m.evaluate(&[100.0, -1.0], None, &[]).is_err());
-        assert!(RiskMonitor::new(MonitorConfig { max_drawdown: 1.5, ..Default::default() }).is_err());
+        assert!(RiskMonitor::new(MonitorConfig {
+            max_drawdown: 1.5,
+            ..Default::default()
+        })
+        .is_err());
     }
 }

@@ -103,7 +103,13 @@ fn one() -> f64 {
 impl FixedFractional {
     /// Sizes a trade entering at `entry` with its stop at `stop`; the side follows from
     /// the stop, and must match `side` when given.
-    pub fn size(&self, capital: f64, entry: f64, stop: f64, side: Option<Side>) -> Result<Size, RiskError> {
+    pub fn size(
+        &self,
+        capital: f64,
+        entry: f64,
+        stop: f64,
+        side: Option<Side>,
+    ) -> Result<Size, RiskError> {
         non_negative("capital", capital)?;
         positive("entry", entry)?;
         positive("stop", stop)?;
@@ -111,30 +117,43 @@ impl FixedFractional {
         fraction("max_position_fraction", self.max_position_fraction)?;
         positive("lot_size", self.lot_size)?;
         if entry == stop {
-            return Err(RiskError::param("stop", format!("equals the entry {entry}: the risk per unit would be zero")));
+            return Err(RiskError::param(
+                "stop",
+                format!("equals the entry {entry}: the risk per unit would be zero"),
+            ));
         }
-        let implied = if stop < entry { Side::Long } else { Side::Short };
+        let implied = if stop < entry {
+            Side::Long
+        } else {
+            Side::Short
+        };
         if let Some(s) = side {
             if s != implied {
                 return Err(RiskError::param(
                     "stop",
-                    format!("{stop} is on the wrong side of the entry {entry} for a {} trade", s.name()),
+                    format!(
+                        "{stop} is on the wrong side of the entry {entry} for a {} trade",
+                        s.name()
+                    ),
                 ));
             }
         }
         let risk_per_unit = (entry - stop).abs();
-        let by_risk = guarded_floor_lots(capital * self.risk_fraction / risk_per_unit, self.lot_size);
-        let by_cap = guarded_floor_lots(capital * self.max_position_fraction / entry, self.lot_size);
+        let by_risk =
+            guarded_floor_lots(capital * self.risk_fraction / risk_per_unit, self.lot_size);
+        let by_cap =
+            guarded_floor_lots(capital * self.max_position_fraction / entry, self.lot_size);
         let shares = by_risk.min(by_cap);
-        let binding = if shares == 0.0 && (self.risk_fraction == 0.0 || self.max_position_fraction == 0.0) {
-            Binding::None
-        } else if by_risk == by_cap {
-            Binding::Both
-        } else if by_risk < by_cap {
-            Binding::RiskBudget
-        } else {
-            Binding::MaxPosition
-        };
+        let binding =
+            if shares == 0.0 && (self.risk_fraction == 0.0 || self.max_position_fraction == 0.0) {
+                Binding::None
+            } else if by_risk == by_cap {
+                Binding::Both
+            } else if by_risk < by_cap {
+                Binding::RiskBudget
+            } else {
+                Binding::MaxPosition
+            };
         Ok(Size {
             shares,
             side: implied,
@@ -222,11 +241,18 @@ impl Kelly {
         if wins.is_empty() || losses.is_empty() {
             return Err(RiskError::param(
                 "trades",
-                format!("need at least one win and one loss ({} wins, {} losses)", wins.len(), losses.len()),
+                format!(
+                    "need at least one win and one loss ({} wins, {} losses)",
+                    wins.len(),
+                    losses.len()
+                ),
             ));
         }
         let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        self.from_stats(wins.len() as f64 / pnls.len() as f64, avg(&wins) / avg(&losses).abs())
+        self.from_stats(
+            wins.len() as f64 / pnls.len() as f64,
+            avg(&wins) / avg(&losses).abs(),
+        )
     }
 }
 
@@ -254,7 +280,10 @@ impl ConfidenceScaled {
         fraction("max_risk_fraction", self.max_risk_fraction)?;
         fraction("min_confidence", self.min_confidence)?;
         if self.max_risk_fraction < self.base_risk_fraction {
-            return Err(RiskError::param("max_risk_fraction", "must be at least base_risk_fraction"));
+            return Err(RiskError::param(
+                "max_risk_fraction",
+                "must be at least base_risk_fraction",
+            ));
         }
         if confidence < self.min_confidence {
             return Ok(0.0);
@@ -267,7 +296,14 @@ impl ConfidenceScaled {
     }
 
     /// Sizes a trade at a model confidence.
-    pub fn size(&self, capital: f64, entry: f64, stop: f64, confidence: f64, side: Option<Side>) -> Result<Size, RiskError> {
+    pub fn size(
+        &self,
+        capital: f64,
+        entry: f64,
+        stop: f64,
+        confidence: f64,
+        side: Option<Side>,
+    ) -> Result<Size, RiskError> {
         FixedFractional {
             risk_fraction: self.risk_fraction(confidence)?,
             max_position_fraction: self.max_position_fraction,
@@ -298,7 +334,10 @@ impl VolatilityTarget {
         non_negative("target_volatility", self.target_volatility)?;
         fraction("max_position_fraction", self.max_position_fraction)?;
         positive("lot_size", self.lot_size)?;
-        let by_vol = guarded_floor_lots(equity * self.target_volatility / asset_volatility / price, self.lot_size);
+        let by_vol = guarded_floor_lots(
+            equity * self.target_volatility / asset_volatility / price,
+            self.lot_size,
+        );
         let by_cap = guarded_floor_lots(equity * self.max_position_fraction / price, self.lot_size);
         let shares = by_vol.min(by_cap);
         let binding = if shares == 0.0 && self.target_volatility == 0.0 {
@@ -363,21 +402,45 @@ pub struct SizingRequest {
 impl SizerConfig {
     /// Sizes a trade with whichever sizer this is; a missing input is an error naming it.
     pub fn size(&self, req: &SizingRequest) -> Result<Size, RiskError> {
-        let need = |v: Option<f64>, name: &str| v.ok_or_else(|| RiskError::param(name, format!("is required by this sizer")));
+        let need = |v: Option<f64>, name: &str| {
+            v.ok_or_else(|| RiskError::param(name, "is required by this sizer"))
+        };
         match self {
-            SizerConfig::FixedFractional(f) => f.size(req.capital, req.entry, need(req.stop, "stop")?, None),
-            SizerConfig::Confidence(c) => c.size(req.capital, req.entry, need(req.stop, "stop")?, need(req.confidence, "confidence")?, None),
-            SizerConfig::VolatilityTarget(v) => v.size(req.capital, req.entry, need(req.asset_volatility, "asset_volatility")?),
-            SizerConfig::Kelly { kelly, win_rate, win_loss_ratio, lot_size } => {
+            SizerConfig::FixedFractional(f) => {
+                f.size(req.capital, req.entry, need(req.stop, "stop")?, None)
+            }
+            SizerConfig::Confidence(c) => c.size(
+                req.capital,
+                req.entry,
+                need(req.stop, "stop")?,
+                need(req.confidence, "confidence")?,
+                None,
+            ),
+            SizerConfig::VolatilityTarget(v) => v.size(
+                req.capital,
+                req.entry,
+                need(req.asset_volatility, "asset_volatility")?,
+            ),
+            SizerConfig::Kelly {
+                kelly,
+                win_rate,
+                win_loss_ratio,
+                lot_size,
+            } => {
                 non_negative("capital", req.capital)?;
                 positive("entry", req.entry)?;
                 positive("lot_size", *lot_size)?;
                 let k = kelly.from_stats(*win_rate, *win_loss_ratio)?;
-                let shares = guarded_floor_lots(req.capital * k.kelly_fraction / req.entry, *lot_size);
+                let shares =
+                    guarded_floor_lots(req.capital * k.kelly_fraction / req.entry, *lot_size);
                 Ok(Size {
                     shares,
                     side: Side::Long,
-                    binding_constraint: if shares == 0.0 { Binding::None } else { Binding::RiskBudget },
+                    binding_constraint: if shares == 0.0 {
+                        Binding::None
+                    } else {
+                        Binding::RiskBudget
+                    },
                     capital_at_risk: 0.0,
                     position_value: shares * req.entry,
                 })

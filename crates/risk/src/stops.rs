@@ -93,11 +93,19 @@ impl Bar {
     }
 
     fn check(&self) -> Result<(), RiskError> {
-        for (name, v) in [("open", self.open), ("high", self.high), ("low", self.low), ("close", self.close)] {
+        for (name, v) in [
+            ("open", self.open),
+            ("high", self.high),
+            ("low", self.low),
+            ("close", self.close),
+        ] {
             positive(name, v)?;
         }
         if self.high < self.low {
-            return Err(RiskError::param("high", format!("{} is below low {}", self.high, self.low)));
+            return Err(RiskError::param(
+                "high",
+                format!("{} is below low {}", self.high, self.low),
+            ));
         }
         Ok(())
     }
@@ -146,7 +154,12 @@ pub struct PositionStops {
 
 impl PositionStops {
     /// Stops for a new position; `stop` overrides the configured hard-stop percentage.
-    pub fn new(side: Side, entry: f64, stop: Option<f64>, config: &StopConfig) -> Result<Self, RiskError> {
+    pub fn new(
+        side: Side,
+        entry: f64,
+        stop: Option<f64>,
+        config: &StopConfig,
+    ) -> Result<Self, RiskError> {
         positive("entry", entry)?;
         config.validate()?;
         let s = side.sign();
@@ -156,7 +169,10 @@ impl PositionStops {
                 if (entry - level) * s <= 0.0 {
                     return Err(RiskError::param(
                         "stop",
-                        format!("{level} is on the wrong side of the entry {entry} for a {} position", side.name()),
+                        format!(
+                            "{level} is on the wrong side of the entry {entry} for a {} position",
+                            side.name()
+                        ),
                     ));
                 }
                 Some(level)
@@ -195,16 +211,35 @@ impl PositionStops {
         let stop = self.stop_level();
         // Through a level means at or beyond it in the losing (stop) or winning (target) direction.
         let stop_hit = |p: f64| stop.is_some_and(|s| if long { p <= s } else { p >= s });
-        let target_hit = |p: f64| self.take_profit.is_some_and(|t| if long { p >= t } else { p <= t });
-        let (worst, best) = if long { (bar.low, bar.high) } else { (bar.high, bar.low) };
+        let target_hit = |p: f64| {
+            self.take_profit
+                .is_some_and(|t| if long { p >= t } else { p <= t })
+        };
+        let (worst, best) = if long {
+            (bar.low, bar.high)
+        } else {
+            (bar.high, bar.low)
+        };
         let exit = if stop_hit(bar.open) {
-            Some(Exit { reason: ExitReason::StopLoss, price: bar.open })
+            Some(Exit {
+                reason: ExitReason::StopLoss,
+                price: bar.open,
+            })
         } else if target_hit(bar.open) {
-            Some(Exit { reason: ExitReason::TakeProfit, price: bar.open })
+            Some(Exit {
+                reason: ExitReason::TakeProfit,
+                price: bar.open,
+            })
         } else if let (true, Some(s)) = (stop_hit(worst), stop) {
-            Some(Exit { reason: ExitReason::StopLoss, price: s })
+            Some(Exit {
+                reason: ExitReason::StopLoss,
+                price: s,
+            })
         } else if let (true, Some(t)) = (target_hit(best), self.take_profit) {
-            Some(Exit { reason: ExitReason::TakeProfit, price: t })
+            Some(Exit {
+                reason: ExitReason::TakeProfit,
+                price: t,
+            })
         } else {
             None
         };
@@ -212,18 +247,41 @@ impl PositionStops {
             return Ok(exit);
         }
         self.bars_held += 1;
-        if self.config.max_holding_bars.is_some_and(|m| self.bars_held >= m) {
-            return Ok(Some(Exit { reason: ExitReason::TimeStop, price: bar.close }));
+        if self
+            .config
+            .max_holding_bars
+            .is_some_and(|m| self.bars_held >= m)
+        {
+            return Ok(Some(Exit {
+                reason: ExitReason::TimeStop,
+                price: bar.close,
+            }));
         }
-        let candidate = match (self.config.trailing_percent, self.config.trailing_atr_multiple, bar.atr) {
-            (Some(p), _, _) => Some(if long { best * (1.0 - p) } else { best * (1.0 + p) }),
-            (None, Some(m), Some(atr)) if atr.is_finite() && atr >= 0.0 => Some(if long { best - m * atr } else { best + m * atr }),
+        let candidate = match (
+            self.config.trailing_percent,
+            self.config.trailing_atr_multiple,
+            bar.atr,
+        ) {
+            (Some(p), _, _) => Some(if long {
+                best * (1.0 - p)
+            } else {
+                best * (1.0 + p)
+            }),
+            (None, Some(m), Some(atr)) if atr.is_finite() && atr >= 0.0 => {
+                Some(if long { best - m * atr } else { best + m * atr })
+            }
             _ => None,
         };
         if let Some(c) = candidate {
             let better = match self.trailing {
                 None => true,
-                Some(t) => if long { c > t } else { c < t },
+                Some(t) => {
+                    if long {
+                        c > t
+                    } else {
+                        c < t
+                    }
+                }
             };
             if better {
                 self.trailing = Some(c);
@@ -238,56 +296,118 @@ mod tests {
     use super::*;
 
     fn bar(o: f64, h: f64, l: f64, c: f64) -> Bar {
-        Bar { open: o, high: h, low: l, close: c, atr: None }
+        Bar {
+            open: o,
+            high: h,
+            low: l,
+            close: c,
+            atr: None,
+        }
     }
 
     #[test]
     fn long_trailing_ratchets_and_exits_at_level() {
-        let cfg = StopConfig { trailing_percent: Some(0.1), ..Default::default() };
+        let cfg = StopConfig {
+            trailing_percent: Some(0.1),
+            ..Default::default()
+        };
         let mut s = PositionStops::new(Side::Long, 100.0, None, &cfg).expect("stops");
         assert_eq!(s.stop_level(), Some(90.0));
         assert_eq!(s.on_bar(&bar(100.0, 120.0, 99.0, 118.0)).expect("ok"), None);
         assert_eq!(s.stop_level(), Some(108.0));
         // A lower high does not lower the level.
-        assert_eq!(s.on_bar(&bar(117.0, 115.0 + 1.0, 110.0, 112.0)).expect("ok"), None);
+        assert_eq!(
+            s.on_bar(&bar(117.0, 115.0 + 1.0, 110.0, 112.0))
+                .expect("ok"),
+            None
+        );
         assert_eq!(s.stop_level(), Some(108.0));
         let exit = s.on_bar(&bar(111.0, 112.0, 105.0, 106.0)).expect("ok");
-        assert_eq!(exit, Some(Exit { reason: ExitReason::StopLoss, price: 108.0 }));
+        assert_eq!(
+            exit,
+            Some(Exit {
+                reason: ExitReason::StopLoss,
+                price: 108.0
+            })
+        );
     }
 
     #[test]
     fn gaps_fill_at_the_open_and_stop_wins_inside_one_bar() {
-        let cfg = StopConfig { take_profit_percent: Some(0.1), ..Default::default() };
+        let cfg = StopConfig {
+            take_profit_percent: Some(0.1),
+            ..Default::default()
+        };
         let mut s = PositionStops::new(Side::Long, 100.0, Some(95.0), &cfg).expect("stops");
         let gap = s.on_bar(&bar(90.0, 92.0, 89.0, 91.0)).expect("ok");
-        assert_eq!(gap, Some(Exit { reason: ExitReason::StopLoss, price: 90.0 }));
+        assert_eq!(
+            gap,
+            Some(Exit {
+                reason: ExitReason::StopLoss,
+                price: 90.0
+            })
+        );
         let both = s.on_bar(&bar(100.0, 111.0, 94.0, 100.0)).expect("ok");
-        assert_eq!(both, Some(Exit { reason: ExitReason::StopLoss, price: 95.0 }));
-        let target = s.on_bar(&bar(100.0, 111.0, 96.0, 100.0)).expect("ok").expect("exit");
+        assert_eq!(
+            both,
+            Some(Exit {
+                reason: ExitReason::StopLoss,
+                price: 95.0
+            })
+        );
+        let target = s
+            .on_bar(&bar(100.0, 111.0, 96.0, 100.0))
+            .expect("ok")
+            .expect("exit");
         assert_eq!(target.reason, ExitReason::TakeProfit);
         assert!((target.price - 110.0).abs() < 1e-12);
         let gap_up = s.on_bar(&bar(112.0, 113.0, 111.0, 112.0)).expect("ok");
-        assert_eq!(gap_up, Some(Exit { reason: ExitReason::TakeProfit, price: 112.0 }));
+        assert_eq!(
+            gap_up,
+            Some(Exit {
+                reason: ExitReason::TakeProfit,
+                price: 112.0
+            })
+        );
     }
 
     #[test]
     fn short_stops_mirror_long_and_time_stop_exits_at_close() {
-        let cfg = StopConfig { trailing_percent: Some(0.05), max_holding_bars: Some(2), ..Default::default() };
+        let cfg = StopConfig {
+            trailing_percent: Some(0.05),
+            max_holding_bars: Some(2),
+            ..Default::default()
+        };
         let mut s = PositionStops::new(Side::Short, 100.0, Some(110.0), &cfg).expect("stops");
         assert_eq!(s.stop_level(), Some(105.0));
         assert_eq!(s.on_bar(&bar(99.0, 100.0, 90.0, 91.0)).expect("ok"), None);
         assert_eq!(s.stop_level(), Some(94.5));
         let t = s.on_bar(&bar(91.0, 93.0, 89.0, 92.0)).expect("ok");
-        assert_eq!(t, Some(Exit { reason: ExitReason::TimeStop, price: 92.0 }));
+        assert_eq!(
+            t,
+            Some(Exit {
+                reason: ExitReason::TimeStop,
+                price: 92.0
+            })
+        );
         let wrong = PositionStops::new(Side::Short, 100.0, Some(90.0), &cfg);
-        assert!(wrong.expect_err("wrong side").to_string().contains("wrong side"));
+        assert!(wrong
+            .expect_err("wrong side")
+            .to_string()
+            .contains("wrong side"));
     }
 
     #[test]
     fn atr_trailing() {
-        let cfg = StopConfig { trailing_atr_multiple: Some(2.0), ..Default::default() };
+        let cfg = StopConfig {
+            trailing_atr_multiple: Some(2.0),
+            ..Default::default()
+        };
         let mut s = PositionStops::new(Side::Long, 100.0, Some(90.0), &cfg).expect("stops");
-        let b = Bar { atr: Some(3.0), ..bar(100.0, 104.0, 99.0, 103.0) };
+        let b = Bar {
+            atr: Some(3.0),
+            ..bar(100.0, 104.0, 99.0, 103.0)
+        };
         assert_eq!(s.on_bar(&b).expect("ok"), None);
         assert_eq!(s.stop_level(), Some(98.0));
         assert!(s.on_bar(&bar(f64::NAN, 1.0, 1.0, 1.0)).is_err());

@@ -52,15 +52,28 @@ fn standard_normal() -> Normal {
 }
 
 /// VaR and CVaR of `returns` at `confidence` (for example 0.95) by `method`.
-pub fn tail_risk(returns: &[f64], confidence: f64, method: VarMethod) -> Result<TailRisk, RiskError> {
+pub fn tail_risk(
+    returns: &[f64],
+    confidence: f64,
+    method: VarMethod,
+) -> Result<TailRisk, RiskError> {
     if !(confidence > 0.5 && confidence < 1.0) {
-        return Err(RiskError::param("confidence", format!("must be between 0.5 and 1, got {confidence}")));
+        return Err(RiskError::param(
+            "confidence",
+            format!("must be between 0.5 and 1, got {confidence}"),
+        ));
     }
     if returns.len() < 2 {
-        return Err(RiskError::param("returns", format!("need at least 2 returns, got {}", returns.len())));
+        return Err(RiskError::param(
+            "returns",
+            format!("need at least 2 returns, got {}", returns.len()),
+        ));
     }
     if let Some(i) = returns.iter().position(|r| !r.is_finite()) {
-        return Err(RiskError::param("returns", format!("return {i} is not finite: {}", returns[i])));
+        return Err(RiskError::param(
+            "returns",
+            format!("return {i} is not finite: {}", returns[i]),
+        ));
     }
     let a = 1.0 - confidence;
     let (mu, sigma) = (mean(returns), std_dev(returns, 1));
