@@ -16,11 +16,12 @@
 //! | check | fails when |
 //! |---|---|
 //! | `valid_prices` | the price or stop is not a positive number, or the stop is on the wrong side |
+//! | `position_side` | the symbol is open on the other side (close it first) |
 //! | `balance` | a long's notional exceeds cash |
 //! | `position_limit` | notional exceeds `max_position_fraction` x equity |
 //! | `confidence` | the trade's confidence is below `min_confidence` |
 //! | `drawdown_zone` | the zone in force halts trading |
-//! | `heat` | heat after the trade would exceed `max_heat` |
+//! | `heat` | heat after the trade (the symbol's position marked at the trade's price, keeping its stop unless the trade brings one) would exceed `max_heat` |
 //! | `daily_loss` | today's loss has reached `daily_loss_limit` |
 
 use std::collections::BTreeMap;
@@ -313,16 +314,23 @@ impl RiskManager {
         self.peak = self.peak.max(self.equity());
     }
 
-    /// Runs every pre-trade check and reports each failure.
+    /// Runs every pre-trade check and reports each failure. A position already open in
+    /// the symbol is first marked at the trade's price, as opening would.
     pub fn validate(&self, trade: &ProposedTrade) -> Validation {
         let mut failures = Vec::new();
         let mut fail =
             |check: &'static str, reason: String| failures.push(CheckFailure { check, reason });
-        let equity = self.equity();
         let prices_ok = trade.price.is_finite()
             && trade.price > 0.0
             && trade.quantity.is_finite()
             && trade.quantity > 0.0;
+        // Opening marks a position already open in the symbol at the trade's price.
+        let existing = self.positions.get(&trade.symbol);
+        let remark = match (existing, prices_ok) {
+            (Some(p), true) => p.quantity * (trade.price - p.last),
+            _ => 0.0,
+        };
+        let equity = self.equity() + remark;
         if !prices_ok {
             fail(
                 "valid_prices",
@@ -349,6 +357,16 @@ impl RiskManager {
                 );
             }
         }
+        let opposite = existing.is_some_and(|p| p.quantity.signum() != trade.side.sign());
+        if opposite {
+            fail(
+                "position_side",
+                format!(
+                    "`{}` is open on the other side; close it first",
+                    trade.symbol
+                ),
+            );
+        }
         let notional = trade.quantity * trade.price;
         if prices_ok {
             if trade.side == Side::Long && notional > self.cash {
@@ -358,11 +376,8 @@ impl RiskManager {
                 );
             }
             let cap = self.limits.max_position_fraction * equity;
-            let existing = self
-                .positions
-                .get(&trade.symbol)
-                .map_or(0.0, |p| p.quantity * p.last);
-            let after = (existing + trade.side.sign() * notional).abs();
+            let held = existing.map_or(0.0, |p| p.quantity) + trade.side.sign() * trade.quantity;
+            let after = (held * trade.price).abs();
             if after > cap {
                 fail(
                     "position_limit",
@@ -395,25 +410,31 @@ impl RiskManager {
                 ),
             );
         }
-        if prices_ok {
-            let stop = trade.stop.or_else(|| {
-                self.stops
-                    .stop_percent
-                    .map(|p| trade.price * (1.0 - trade.side.sign() * p))
-            });
-            let added = stop.map_or(0.0, |s| {
-                (trade.quantity * (trade.price - s) * trade.side.sign()).max(0.0)
-            });
-            let current: f64 = self.positions.values().map(position_heat).sum();
+        if prices_ok && !opposite {
+            let symbol_heat = match self.position_after(trade, String::new()) {
+                Ok(after) => position_heat(&after),
+                // The trade's stop is invalid (reported above): judge the heat already held.
+                Err(_) => existing.map_or(0.0, |p| {
+                    position_heat(&Position {
+                        last: trade.price,
+                        ..p.clone()
+                    })
+                }),
+            };
+            let others: f64 = self
+                .positions
+                .values()
+                .filter(|p| p.symbol != trade.symbol)
+                .map(position_heat)
+                .sum();
+            let heat = others + symbol_heat;
             let cap = self.limits.max_heat * equity;
-            if current + added > cap {
+            if heat > cap {
                 fail(
                     "heat",
                     format!(
-                        "heat would be {:.2} ({:.2}% of equity), above the cap {:.2}",
-                        current + added,
-                        (current + added) / equity * 100.0,
-                        cap
+                        "heat would be {heat:.2} ({:.2}% of equity), above the cap {cap:.2}",
+                        heat / equity * 100.0
                     ),
                 );
             }
@@ -435,6 +456,47 @@ impl RiskManager {
         }
     }
 
+    /// The position in the trade's symbol after the trade, as [`RiskManager::open`]
+    /// leaves it: quantities add up, the entry is the average, the price is the trade's,
+    /// and the protective stop is the trade's own or else the one already in force.
+    fn position_after(
+        &self,
+        trade: &ProposedTrade,
+        entry_date: String,
+    ) -> Result<Position, RiskError> {
+        let signed = trade.side.sign() * trade.quantity;
+        match self.positions.get(&trade.symbol) {
+            Some(p) if p.quantity.signum() != trade.side.sign() => Err(RiskError::Position(
+                trade.symbol.clone(),
+                "is open on the other side; close it first".into(),
+            )),
+            Some(p) => {
+                let quantity = p.quantity + signed;
+                let entry = (p.entry * p.quantity + trade.price * signed) / quantity;
+                let stops = match trade.stop {
+                    Some(stop) => PositionStops::new(trade.side, entry, Some(stop), &self.stops)?,
+                    None => PositionStops::carried(&p.stops, entry)?,
+                };
+                Ok(Position {
+                    symbol: p.symbol.clone(),
+                    quantity,
+                    entry,
+                    entry_date: p.entry_date.clone(),
+                    last: trade.price,
+                    stops,
+                })
+            }
+            None => Ok(Position {
+                symbol: trade.symbol.clone(),
+                quantity: signed,
+                entry: trade.price,
+                entry_date,
+                last: trade.price,
+                stops: PositionStops::new(trade.side, trade.price, trade.stop, &self.stops)?,
+            }),
+        }
+    }
+
     /// Validates and, if approved, opens (or adds to) a position at the trade's price.
     pub fn open(
         &mut self,
@@ -446,46 +508,9 @@ impl RiskManager {
         if !v.approved {
             return Ok(v);
         }
-        if self
-            .positions
-            .get(&trade.symbol)
-            .is_some_and(|p| p.quantity.signum() != trade.side.sign())
-        {
-            return Err(RiskError::Position(
-                trade.symbol.clone(),
-                "is open on the other side; close it first".into(),
-            ));
-        }
-        let stops = PositionStops::new(trade.side, trade.price, trade.stop, &self.stops)?;
-        let signed = trade.side.sign() * trade.quantity;
-        self.cash -= signed * trade.price;
-        match self.positions.get_mut(&trade.symbol) {
-            Some(p) => {
-                let q = p.quantity + signed;
-                p.entry = (p.entry * p.quantity + trade.price * signed) / q;
-                p.quantity = q;
-                p.last = trade.price;
-                p.stops = PositionStops::new(
-                    trade.side,
-                    p.entry,
-                    trade.stop.or(p.stops.stop_level()),
-                    &self.stops,
-                )?;
-            }
-            None => {
-                self.positions.insert(
-                    trade.symbol.clone(),
-                    Position {
-                        symbol: trade.symbol.clone(),
-                        quantity: signed,
-                        entry: trade.price,
-                        entry_date: format_timestamp(date),
-                        last: trade.price,
-                        stops,
-                    },
-                );
-            }
-        }
+        let position = self.position_after(trade, format_timestamp(date))?;
+        self.cash -= trade.side.sign() * trade.quantity * trade.price;
+        self.positions.insert(trade.symbol.clone(), position);
         self.update_peak();
         Ok(v)
     }

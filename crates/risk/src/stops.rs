@@ -194,6 +194,18 @@ impl PositionStops {
         })
     }
 
+    /// The stops of a position after adding to it at a new average `entry`: the levels in
+    /// force carry over (a trailing level may be beyond the new entry), the bar count
+    /// restarts.
+    pub fn carried(previous: &PositionStops, entry: f64) -> Result<Self, RiskError> {
+        positive("entry", entry)?;
+        Ok(PositionStops {
+            entry,
+            bars_held: 0,
+            ..*previous
+        })
+    }
+
     /// The protective stop in force: the tighter of hard and trailing.
     pub fn stop_level(&self) -> Option<f64> {
         match (self.hard, self.trailing, self.side) {
