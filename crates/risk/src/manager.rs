@@ -473,8 +473,13 @@ impl RiskManager {
             Some(p) => {
                 let quantity = p.quantity + signed;
                 let entry = (p.entry * p.quantity + trade.price * signed) / quantity;
+                // A new stop is checked against the price it is set at (it may lie beyond
+                // the average entry, locking in profit); levels then carry the average entry.
                 let stops = match trade.stop {
-                    Some(stop) => PositionStops::new(trade.side, entry, Some(stop), &self.stops)?,
+                    Some(stop) => PositionStops::carried(
+                        &PositionStops::new(trade.side, trade.price, Some(stop), &self.stops)?,
+                        entry,
+                    )?,
                     None => PositionStops::carried(&p.stops, entry)?,
                 };
                 Ok(Position {
