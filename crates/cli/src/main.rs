@@ -5,6 +5,7 @@ mod data_cmd;
 mod demo_cmd;
 mod logging;
 mod metrics_cmd;
+mod risk_cmd;
 mod source_args;
 mod table;
 
@@ -38,6 +39,9 @@ enum Command {
     Data(data_cmd::DataCommand),
     /// Performance metrics of a return or equity series from a CSV file.
     Metrics(metrics_cmd::MetricsArgs),
+    /// Risk toolkit: position sizing and the risk monitor.
+    #[command(subcommand)]
+    Risk(risk_cmd::RiskCommand),
     /// The main job on the bundled data: inspect it, then the metrics of an equal-weight
     /// buy-and-hold portfolio.
     Demo(demo_cmd::DemoArgs),
@@ -54,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Data(cmd) => data_cmd::run(cmd, &config),
         Command::Metrics(args) => metrics_cmd::run(&args),
+        Command::Risk(cmd) => risk_cmd::run(cmd),
         Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
     }
 }

@@ -17,6 +17,7 @@ use crate::table::{num, pct, render};
 
 /// `metrics` options.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["returns", "equity"])))]
 pub struct MetricsArgs {
     /// CSV with a date column and a column of simple per-period returns.

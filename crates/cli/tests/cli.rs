@@ -395,3 +395,235 @@ fn align_reports_fills_and_writes_a_wide_file() {
     assert_eq!(v["dates"], 2);
     assert_eq!(v["symbols"][0]["dropped"], 2);
 }
+
+#[test]
+fn risk_size_contract_keys_and_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = oxfolio(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "fixed-fractional",
+            "--capital",
+            "100000",
+            "--entry",
+            "50",
+            "--stop",
+            "52",
+            "--risk-fraction",
+            "0.01",
+            "--max-position-fraction",
+            "0.5",
+            "--lot",
+            "100",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    // 1,000 / 2 = 500 units by risk, 1,000 by the cap: 5 lots of 100, short.
+    assert_eq!(v["shares"], 500.0);
+    assert_eq!(v["side"], "short");
+    assert_eq!(v["binding_constraint"], "risk_budget");
+    assert_eq!(v["capital_at_risk"], 1000.0);
+    let o = oxfolio(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "kelly",
+            "--win-rate",
+            "0.3",
+            "--win-loss-ratio",
+            "1",
+            "--json",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!((v["kelly_fraction_raw"].as_f64().expect("raw") + 0.4).abs() < 1e-12);
+    assert_eq!(v["kelly_fraction_clamped"], 0.0);
+    std::fs::write(
+        dir.path().join("t.csv"),
+        "date,pnl\n2024-01-02,100\n2024-01-03,-50\n2024-01-04,200\n2024-01-05,-50\n2024-01-08,0\n",
+    )
+    .expect("write");
+    let o = oxfolio(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "kelly",
+            "--trades",
+            "t.csv",
+            "--capital",
+            "10000",
+            "--entry",
+            "20",
+            "--json",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!((v["kelly_fraction"].as_f64().expect("k") - 0.2).abs() < 1e-12);
+    assert_eq!(v["shares"], 100.0);
+    let bad =
+        |args: &[&str], needle: &str| assert_one_line_error(&oxfolio(args, dir.path()), needle);
+    bad(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "fixed-fractional",
+            "--capital",
+            "-5",
+            "--entry",
+            "50",
+            "--stop",
+            "48",
+            "--risk-fraction",
+            "0.01",
+        ],
+        "invalid capital",
+    );
+    bad(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "fixed-fractional",
+            "--capital",
+            "100",
+            "--entry",
+            "50",
+            "--stop",
+            "48",
+            "--risk-fraction",
+            "1.2",
+        ],
+        "invalid risk_fraction",
+    );
+    bad(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "fixed-fractional",
+            "--capital",
+            "100",
+            "--entry",
+            "50",
+            "--stop",
+            "52",
+            "--side",
+            "long",
+            "--risk-fraction",
+            "0.01",
+        ],
+        "wrong side",
+    );
+    bad(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "fixed-fractional",
+            "--capital",
+            "100",
+            "--entry",
+            "50",
+            "--risk-fraction",
+            "0.01",
+        ],
+        "--stop is required",
+    );
+    bad(
+        &[
+            "risk",
+            "size",
+            "--method",
+            "fixed-fractional",
+            "--capital",
+            "100",
+            "--entry",
+            "NaN",
+            "--stop",
+            "48",
+            "--risk-fraction",
+            "0.01",
+        ],
+        "invalid entry",
+    );
+}
+
+#[test]
+fn risk_monitor_reports_alerts_and_history() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    w(
+        "e.csv",
+        "date,equity\n2024-01-02,100\n2024-01-03,110\n2024-01-04,99\n2024-01-05,85\n",
+    );
+    w("p.csv", "symbol,value\nAAA,30\nBBB,-10\n");
+    let o = oxfolio(
+        &[
+            "risk",
+            "monitor",
+            "--equity",
+            "e.csv",
+            "--positions",
+            "p.csv",
+            "--history",
+            "h.csv",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    // Peak 110, last 85: drawdown 22.7% (critical at 20%); last loss 14.1% (critical at 5%);
+    // largest position 30 / 85 = 35% (critical at 25%).
+    assert!((v["drawdown"].as_f64().expect("dd") - (1.0 - 85.0 / 110.0)).abs() < 1e-12);
+    let rules: Vec<&str> = v["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|a| a["level"] == "critical")
+        .map(|a| a["rule"].as_str().expect("rule"))
+        .collect();
+    assert_eq!(rules, vec!["max_drawdown", "daily_loss", "position_limit"]);
+    assert_eq!(v["evaluations"], 4);
+    let history = std::fs::read_to_string(dir.path().join("h.csv")).expect("history");
+    assert_eq!(history.lines().count(), 5);
+    assert!(history.starts_with("date,equity,drawdown"));
+    w("empty.csv", "date,equity\n");
+    assert_one_line_error(
+        &oxfolio(&["risk", "monitor", "--equity", "empty.csv"], dir.path()),
+        "empty",
+    );
+    w("neg.csv", "date,equity\n2024-01-02,100\n2024-01-03,-5\n");
+    assert_one_line_error(
+        &oxfolio(&["risk", "monitor", "--equity", "neg.csv"], dir.path()),
+        "must be positive",
+    );
+    w(
+        "bad.yaml",
+        "risk_management:\n  monitor:\n    max_drawdon: 0.1\n",
+    );
+    assert_one_line_error(
+        &oxfolio(
+            &[
+                "risk",
+                "monitor",
+                "--equity",
+                "e.csv",
+                "--risk-config",
+                "bad.yaml",
+            ],
+            dir.path(),
+        ),
+        "max_drawdon",
+    );
+}

@@ -129,7 +129,7 @@ pub struct RiskSnapshot {
     /// Largest abs(position value) / equity, when positions are given.
     pub largest_position: Option<f64>,
     /// Number of warning and critical alerts.
-    pub alerts: usize,
+    pub alert_count: usize,
 }
 
 /// A position's market value, for the position-limit rule.
@@ -277,14 +277,14 @@ impl RiskMonitor {
             var,
             cvar,
             largest_position,
-            alerts: alerts.iter().filter(|a| a.level > Level::Info).count(),
+            alert_count: alerts.iter().filter(|a| a.level > Level::Info).count(),
         };
         self.history.push(snapshot.clone());
         Ok(Evaluation { snapshot, alerts })
     }
 
     /// The history as CSV: date, equity, drawdown, last_return, var, cvar,
-    /// largest_position, alerts (empty cells where not measured).
+    /// largest_position, alert_count (empty cells where not measured).
     pub fn history_csv(&self) -> String {
         let opt = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
         let mut out =
@@ -299,7 +299,7 @@ impl RiskMonitor {
                 opt(s.var),
                 opt(s.cvar),
                 opt(s.largest_position),
-                s.alerts
+                s.alert_count
             ));
         }
         out
