@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use oxfolio_core::time::{day_number, format_timestamp, Timestamp};
 
 use crate::error::{fraction, positive, RiskError};
-use crate::sizing::Side;
+use crate::sizing::{Side, Size, SizerConfig, SizingRequest};
 use crate::stops::{Bar, ExitReason, PositionStops, StopConfig};
 
 /// One drawdown zone.
@@ -575,6 +575,16 @@ impl RiskManager {
         Ok(closed)
     }
 
+    /// Sizes a trade with `sizer`, scaling the capital by the zone's risk multiplier (so
+    /// the caution zone's 0.75 sizes three quarters, an emergency's 0 sizes nothing).
+    pub fn size(&self, sizer: &SizerConfig, request: &SizingRequest) -> Result<Size, RiskError> {
+        let scaled = SizingRequest {
+            capital: request.capital * self.zone().risk_multiplier,
+            ..*request
+        };
+        sizer.size(&scaled)
+    }
+
     /// The state in numbers.
     pub fn summary(&self) -> Summary {
         let wins = self.closed.iter().filter(|t| t.pnl > 0.0).count();
@@ -681,6 +691,40 @@ mod tests {
             ]
         );
         assert!(!v.approved);
+    }
+
+    #[test]
+    fn nan_prices_fail_validation_and_the_zone_scales_sizes() {
+        let m = manager();
+        let v = m.validate(&trade(10.0, f64::NAN, None));
+        assert_eq!(
+            v.failures.iter().map(|f| f.check).collect::<Vec<_>>(),
+            vec!["valid_prices"]
+        );
+        let v = m.validate(&trade(10.0, 100.0, Some(f64::NAN)));
+        assert_eq!(v.failures[0].check, "valid_prices");
+        let sizer = SizerConfig::FixedFractional(crate::sizing::FixedFractional {
+            risk_fraction: 0.01,
+            max_position_fraction: 1.0,
+            lot_size: 1.0,
+        });
+        let req = SizingRequest {
+            capital: 100_000.0,
+            entry: 50.0,
+            stop: Some(48.0),
+            confidence: None,
+            asset_volatility: None,
+        };
+        assert_eq!(m.size(&sizer, &req).expect("size").shares, 500.0);
+        let mut m = manager();
+        m.open(&trade(500.0, 100.0, None), day(2)).expect("ok");
+        m.on_bars(
+            day(3),
+            &BTreeMap::from([("X".to_string(), Bar::flat(86.0))]),
+        )
+        .expect("ok");
+        assert_eq!(m.zone().name, "caution");
+        assert_eq!(m.size(&sizer, &req).expect("size").shares, 375.0);
     }
 
     #[test]
