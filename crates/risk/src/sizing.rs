@@ -56,6 +56,21 @@ pub enum Binding {
     None,
 }
 
+impl Binding {
+    /// Which of two size limits binds; `nothing` when a zero parameter sizes nothing.
+    fn decide(by_budget: f64, by_cap: f64, nothing: bool) -> Binding {
+        if nothing {
+            Binding::None
+        } else if by_budget == by_cap {
+            Binding::Both
+        } else if by_budget < by_cap {
+            Binding::RiskBudget
+        } else {
+            Binding::MaxPosition
+        }
+    }
+}
+
 /// A sizing result.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Size {
@@ -144,16 +159,11 @@ impl FixedFractional {
         let by_cap =
             guarded_floor_lots(capital * self.max_position_fraction / entry, self.lot_size);
         let shares = by_risk.min(by_cap);
-        let binding =
-            if shares == 0.0 && (self.risk_fraction == 0.0 || self.max_position_fraction == 0.0) {
-                Binding::None
-            } else if by_risk == by_cap {
-                Binding::Both
-            } else if by_risk < by_cap {
-                Binding::RiskBudget
-            } else {
-                Binding::MaxPosition
-            };
+        let binding = Binding::decide(
+            by_risk,
+            by_cap,
+            self.risk_fraction == 0.0 || self.max_position_fraction == 0.0,
+        );
         Ok(Size {
             shares,
             side: implied,
@@ -340,15 +350,11 @@ impl VolatilityTarget {
         );
         let by_cap = guarded_floor_lots(equity * self.max_position_fraction / price, self.lot_size);
         let shares = by_vol.min(by_cap);
-        let binding = if shares == 0.0 && self.target_volatility == 0.0 {
-            Binding::None
-        } else if by_vol == by_cap {
-            Binding::Both
-        } else if by_vol < by_cap {
-            Binding::RiskBudget
-        } else {
-            Binding::MaxPosition
-        };
+        let binding = Binding::decide(
+            by_vol,
+            by_cap,
+            self.target_volatility == 0.0 || self.max_position_fraction == 0.0,
+        );
         Ok(Size {
             shares,
             side: Side::Long,
