@@ -471,46 +471,22 @@ fn risk_size_contract_keys_and_errors() {
     assert_eq!(v["shares"], 100.0);
     let bad =
         |args: &[&str], needle: &str| assert_one_line_error(&oxfolio(args, dir.path()), needle);
+    let ff = |extra: &[&'static str]| {
+        let mut args = vec!["risk", "size", "--method", "fixed-fractional"];
+        args.extend_from_slice(extra);
+        args
+    };
+    let base = ["--entry", "50", "--stop", "48"];
     bad(
-        &[
-            "risk",
-            "size",
-            "--method",
-            "fixed-fractional",
-            "--capital",
-            "-5",
-            "--entry",
-            "50",
-            "--stop",
-            "48",
-            "--risk-fraction",
-            "0.01",
-        ],
+        &ff(&[&["--capital", "-5", "--risk-fraction", "0.01"][..], &base].concat()),
         "invalid capital",
     );
     bad(
-        &[
-            "risk",
-            "size",
-            "--method",
-            "fixed-fractional",
-            "--capital",
-            "100",
-            "--entry",
-            "50",
-            "--stop",
-            "48",
-            "--risk-fraction",
-            "1.2",
-        ],
+        &ff(&[&["--capital", "100", "--risk-fraction", "1.2"][..], &base].concat()),
         "invalid risk_fraction",
     );
     bad(
-        &[
-            "risk",
-            "size",
-            "--method",
-            "fixed-fractional",
+        &ff(&[
             "--capital",
             "100",
             "--entry",
@@ -521,30 +497,22 @@ fn risk_size_contract_keys_and_errors() {
             "long",
             "--risk-fraction",
             "0.01",
-        ],
+        ]),
         "wrong side",
     );
     bad(
-        &[
-            "risk",
-            "size",
-            "--method",
-            "fixed-fractional",
+        &ff(&[
             "--capital",
             "100",
             "--entry",
             "50",
             "--risk-fraction",
             "0.01",
-        ],
+        ]),
         "--stop is required",
     );
     bad(
-        &[
-            "risk",
-            "size",
-            "--method",
-            "fixed-fractional",
+        &ff(&[
             "--capital",
             "100",
             "--entry",
@@ -553,7 +521,7 @@ fn risk_size_contract_keys_and_errors() {
             "48",
             "--risk-fraction",
             "0.01",
-        ],
+        ]),
         "invalid entry",
     );
 }
