@@ -132,6 +132,9 @@ pub fn momentum_on_bars(
     report("momentum_taker", &sim, symbol, last_mid, start)
 }
 
+/// Our working bid and ask: order id and price in ticks.
+type Quoted = (Option<(u64, i64)>, Option<(u64, i64)>);
+
 /// Market making on quote and trade ticks: keep one bid and one ask of `size` at the
 /// NBBO (re-posted after fills and NBBO changes), within +-`max_position`; fills come
 /// from the day's trades with queue tracking.
@@ -147,14 +150,10 @@ pub fn market_maker(
     let start = 1_000_000.0;
     let mut sim = Simulator::new(start, config);
     let mut book = Consolidated::default();
-    let mut quoted: (Option<(u64, i64)>, Option<(u64, i64)>) = (None, None);
+    let mut quoted: Quoted = (None, None);
     let mut last_mid = 0.0;
     let mut qi = 0;
-    let requote = |sim: &mut Simulator,
-                   ms: i64,
-                   bid: i64,
-                   ask: i64,
-                   quoted: &mut (Option<(u64, i64)>, Option<(u64, i64)>)| {
+    let requote = |sim: &mut Simulator, ms: i64, bid: i64, ask: i64, quoted: &mut Quoted| {
         let pos = sim.position(symbol);
         let open_ids: Vec<u64> = [quoted.0, quoted.1].iter().flatten().map(|x| x.0).collect();
         let stale_bid = quoted.0.is_none_or(|(_, p)| p != bid);
