@@ -171,7 +171,7 @@ mod tests {
         // 101 < 102, outside; 104 at the ask is inside; 106 > 104 outside.
         assert_eq!((r.trades_outside_nbbo, r.trades_without_nbbo), (3, 0));
         // Spreads: 4 for 0 ms (0 -> 0), 4 for 10 ms, 2 for 10, 0 for 10, -1 for 10, then the last.
-        let expected = (4.0 * 10.0 + 2.0 * 10.0 + 0.0 * 10.0 + -1.0 * 10.0) / 40.0;
+        let expected = (4.0 * 10.0 + 2.0 * 10.0 + 0.0 * 10.0 - 10.0) / 40.0;
         assert!((r.time_weighted_spread - expected).abs() < 1e-12);
     }
 }
