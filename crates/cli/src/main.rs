@@ -1,5 +1,6 @@
 //! `oxfolio`: the command line of Oxfolio.
 
+mod book_cmd;
 mod config;
 mod data_cmd;
 mod demo_cmd;
@@ -39,6 +40,9 @@ enum Command {
     Data(data_cmd::DataCommand),
     /// Performance metrics of a return or equity series from a CSV file.
     Metrics(metrics_cmd::MetricsArgs),
+    /// Limit order book: replay recorded market data through the book and simulator.
+    #[command(subcommand)]
+    Book(book_cmd::BookCommand),
     /// Risk toolkit: position sizing and the risk monitor.
     #[command(subcommand)]
     Risk(risk_cmd::RiskCommand),
@@ -59,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(cmd) => data_cmd::run(cmd, &config),
         Command::Metrics(args) => metrics_cmd::run(&args),
         Command::Risk(cmd) => risk_cmd::run(cmd),
+        Command::Book(cmd) => book_cmd::run(cmd),
         Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
     }
 }

@@ -595,3 +595,70 @@ fn risk_monitor_reports_alerts_and_history() {
         "max_drawdon",
     );
 }
+
+#[test]
+fn book_replay_reports_the_ibm_nbbo_contract_keys() {
+    let d = repo().join("data/intraday/lean");
+    let q = d.join("20131007_ibm_Quote_Tick.csv");
+    let t = d.join("20131007_ibm_Trade_Tick.csv");
+    let o = oxfolio(
+        &[
+            "book",
+            "replay",
+            "--quotes",
+            q.to_str().expect("utf8"),
+            "--trades",
+            t.to_str().expect("utf8"),
+            "--json",
+        ],
+        &repo(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let reference: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("crates/book/tests/fixtures/ibm_nbbo_reference.json"))
+            .expect("fixture"),
+    )
+    .expect("json");
+    for key in [
+        "quote_events",
+        "trade_events",
+        "locked_events",
+        "crossed_events",
+        "trades_outside_nbbo",
+    ] {
+        assert_eq!(v[key], reference[key], "{key}");
+    }
+    assert!(v["strategy"]["fills"].as_u64().is_some());
+    let spy = d.join("20131007_spy_minute_quote.csv");
+    let o = oxfolio(
+        &["book", "replay", spy.to_str().expect("utf8"), "--json"],
+        &repo(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["bars"], 908);
+    let f = repo().join("crates/book/tests/fixtures/nautilus");
+    let o = oxfolio(
+        &[
+            "book",
+            "replay",
+            f.join("btcusdt-depth-update.csv").to_str().expect("utf8"),
+            "--snapshot",
+            f.join("btcusdt-depth-snap.csv").to_str().expect("utf8"),
+            "--json",
+        ],
+        &repo(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["book_built"], false);
+    assert!(v["sequence_error"]
+        .as_str()
+        .expect("gap")
+        .contains("ids are missing"));
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("x.csv"), "a,b,c\n1,2,3\n").expect("write");
+    assert_one_line_error(
+        &oxfolio(&["book", "replay", "x.csv"], dir.path()),
+        "unrecognised layout",
+    );
+}

@@ -127,6 +127,20 @@ pub fn replay(quotes: &[QuoteTick], trades: &[TradeTick], scale: f64) -> NbboRep
     r
 }
 
+/// The NBBO spread after each quote event with both sides present, in price units
+/// divided by `scale`, and the touch sizes (bid size, ask size) of the rows.
+pub fn spreads(quotes: &[QuoteTick], scale: f64) -> Vec<f64> {
+    let mut book = Consolidated::default();
+    let mut out = Vec::with_capacity(quotes.len());
+    for q in quotes {
+        book.apply(q);
+        if let (Some(b), Some(a)) = book.nbbo() {
+            out.push((a - b) as f64 / scale);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
