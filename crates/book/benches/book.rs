@@ -18,7 +18,9 @@ enum Op {
 fn generate(n: usize) -> Vec<Op> {
     let mut state: u64 = 7;
     let mut rnd = move |m: u64| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) % m
     };
     let mut book = OrderBook::new();

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::BookError;
 use crate::level_book::{BookSide, LevelBook};
-use crate::replay::{field, for_each_record};
+use crate::replay::{field, for_each_record, open};
 
 /// One row.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -38,8 +38,13 @@ pub struct DepthRow {
 
 /// Reads a depth file (with its header).
 pub fn read_depth(path: &Path) -> Result<Vec<DepthRow>, BookError> {
+    parse_depth(open(path)?, &path.display().to_string())
+}
+
+/// [`read_depth`] from any reader (`name` is used in errors).
+pub fn parse_depth(input: impl std::io::Read, name: &str) -> Result<Vec<DepthRow>, BookError> {
     let mut out = Vec::new();
-    for_each_record(path, true, |_, r| {
+    for_each_record(input, name, true, |_, r| {
         if r.len() != 9 {
             return Err(format!("{} fields, expected 9", r.len()));
         }

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::BookError;
-use crate::replay::{field, for_each_record};
+use crate::replay::{field, for_each_record, open};
 
 /// One quote tick: a bid or an ask (the other side is zero) from one venue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -70,8 +70,16 @@ fn flag(r: &csv::StringRecord, i: usize) -> Result<bool, String> {
 
 /// Reads `ms,bid,bid_size,ask,ask_size,exchange,condition,suspicious` rows.
 pub fn read_quote_ticks(path: &Path) -> Result<Vec<QuoteTick>, BookError> {
+    parse_quote_ticks(open(path)?, &path.display().to_string())
+}
+
+/// [`read_quote_ticks`] from any reader (`name` is used in errors).
+pub fn parse_quote_ticks(
+    input: impl std::io::Read,
+    name: &str,
+) -> Result<Vec<QuoteTick>, BookError> {
     let mut out = Vec::new();
-    for_each_record(path, false, |_, r| {
+    for_each_record(input, name, false, |_, r| {
         if r.len() != 8 {
             return Err(format!("{} fields, expected 8 (ms,bid,bid_size,ask,ask_size,exchange,condition,suspicious)", r.len()));
         }
@@ -91,8 +99,16 @@ pub fn read_quote_ticks(path: &Path) -> Result<Vec<QuoteTick>, BookError> {
 
 /// Reads `ms,price,quantity,exchange,sale_condition,suspicious` rows.
 pub fn read_trade_ticks(path: &Path) -> Result<Vec<TradeTick>, BookError> {
+    parse_trade_ticks(open(path)?, &path.display().to_string())
+}
+
+/// [`read_trade_ticks`] from any reader (`name` is used in errors).
+pub fn parse_trade_ticks(
+    input: impl std::io::Read,
+    name: &str,
+) -> Result<Vec<TradeTick>, BookError> {
     let mut out = Vec::new();
-    for_each_record(path, false, |_, r| {
+    for_each_record(input, name, false, |_, r| {
         if r.len() != 6 {
             return Err(format!(
                 "{} fields, expected 6 (ms,price,quantity,exchange,sale_condition,suspicious)",
@@ -114,8 +130,13 @@ pub fn read_trade_ticks(path: &Path) -> Result<Vec<TradeTick>, BookError> {
 /// Reads minute quote bars `ms,bid_open,bid_high,bid_low,bid_close,last_bid_size,
 /// ask_open,ask_high,ask_low,ask_close,last_ask_size`.
 pub fn read_quote_bars(path: &Path) -> Result<Vec<QuoteBar>, BookError> {
+    parse_quote_bars(open(path)?, &path.display().to_string())
+}
+
+/// [`read_quote_bars`] from any reader (`name` is used in errors).
+pub fn parse_quote_bars(input: impl std::io::Read, name: &str) -> Result<Vec<QuoteBar>, BookError> {
     let mut out = Vec::new();
-    for_each_record(path, false, |_, r| {
+    for_each_record(input, name, false, |_, r| {
         if r.len() != 11 {
             return Err(format!(
                 "{} fields, expected 11 (a minute quote bar)",

@@ -10,23 +10,27 @@ pub mod tardis;
 
 use crate::error::BookError;
 
-/// Reads a CSV file's records (no header handling), with 1-based line numbers, calling
-/// `row` for each; `row` errors become errors naming the file and line.
+/// Opens a file for one of the parsers, naming it in the error.
+pub(crate) fn open(path: &std::path::Path) -> Result<std::fs::File, BookError> {
+    std::fs::File::open(path).map_err(|e| BookError::Data {
+        path: path.display().to_string(),
+        line: 0,
+        message: e.to_string(),
+    })
+}
+
+/// Reads CSV records from `input` (named `name` in errors), with 1-based line numbers,
+/// calling `row` for each; `row` errors become errors naming the source and line.
 pub(crate) fn for_each_record(
-    path: &std::path::Path,
+    input: impl std::io::Read,
+    name: &str,
     has_header: bool,
     mut row: impl FnMut(u64, &csv::StringRecord) -> Result<(), String>,
 ) -> Result<(), BookError> {
-    let file = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(has_header)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| BookError::Data {
-            path: file.clone(),
-            line: 0,
-            message: e.to_string(),
-        })?;
+        .from_reader(input);
     let mut record = csv::StringRecord::new();
     let mut line = if has_header { 1 } else { 0 };
     loop {
@@ -35,14 +39,14 @@ pub(crate) fn for_each_record(
             Ok(true) => {
                 line += 1;
                 row(line, &record).map_err(|message| BookError::Data {
-                    path: file.clone(),
+                    path: name.to_string(),
                     line,
                     message,
                 })?;
             }
             Err(e) => {
                 return Err(BookError::Data {
-                    path: file.clone(),
+                    path: name.to_string(),
                     line: line + 1,
                     message: e.to_string(),
                 })

@@ -86,47 +86,52 @@ pub fn replay(path: &Path) -> Result<TardisReport, BookError> {
     let (mut spreads, mut bids, mut asks) = (Vec::new(), Vec::new(), Vec::new());
     let mut book = LevelBook::new();
     let (mut first_ts, mut last_ts) = (None, 0i64);
-    for_each_record(path, true, |_, r| {
-        report.rows += 1;
-        let ts: i64 = crate::replay::field(r, 2, "timestamp")?;
-        first_ts.get_or_insert(ts);
-        last_ts = ts;
-        if snapshots {
-            book.clear();
-            let mut i = 4;
-            while i + 3 < r.len().max(4) + 1 && i + 3 < cols.len() + 1 {
-                for (k, side) in [(0, BookSide::Ask), (2, BookSide::Bid)] {
-                    let p = r.get(i + k).unwrap_or("").trim();
-                    let q = r.get(i + k + 1).unwrap_or("").trim();
-                    if p.is_empty() {
-                        continue;
+    for_each_record(
+        crate::replay::open(path)?,
+        &path.display().to_string(),
+        true,
+        |_, r| {
+            report.rows += 1;
+            let ts: i64 = crate::replay::field(r, 2, "timestamp")?;
+            first_ts.get_or_insert(ts);
+            last_ts = ts;
+            if snapshots {
+                book.clear();
+                let mut i = 4;
+                while i + 3 < r.len().max(4) + 1 && i + 3 < cols.len() + 1 {
+                    for (k, side) in [(0, BookSide::Ask), (2, BookSide::Bid)] {
+                        let p = r.get(i + k).unwrap_or("").trim();
+                        let q = r.get(i + k + 1).unwrap_or("").trim();
+                        if p.is_empty() {
+                            continue;
+                        }
+                        let price: f64 = p.parse().map_err(|_| format!("`{p}` is not a price"))?;
+                        let qty: f64 = q.parse().map_err(|_| format!("`{q}` is not an amount"))?;
+                        book.set(side, price, qty);
                     }
-                    let price: f64 = p.parse().map_err(|_| format!("`{p}` is not a price"))?;
-                    let qty: f64 = q.parse().map_err(|_| format!("`{q}` is not an amount"))?;
-                    book.set(side, price, qty);
+                    i += 4;
                 }
-                i += 4;
+            } else {
+                let side = match r.get(5).map(str::trim) {
+                    Some("bid") => BookSide::Bid,
+                    Some("ask") => BookSide::Ask,
+                    other => {
+                        return Err(format!(
+                            "side `{}` is neither bid nor ask",
+                            other.unwrap_or("")
+                        ))
+                    }
+                };
+                book.set(
+                    side,
+                    crate::replay::field(r, 6, "price")?,
+                    crate::replay::field(r, 7, "amount")?,
+                );
             }
-        } else {
-            let side = match r.get(5).map(str::trim) {
-                Some("bid") => BookSide::Bid,
-                Some("ask") => BookSide::Ask,
-                other => {
-                    return Err(format!(
-                        "side `{}` is neither bid nor ask",
-                        other.unwrap_or("")
-                    ))
-                }
-            };
-            book.set(
-                side,
-                crate::replay::field(r, 6, "price")?,
-                crate::replay::field(r, 7, "amount")?,
-            );
-        }
-        measure(&mut report, &book, &mut spreads, &mut bids, &mut asks);
-        Ok(())
-    })?;
+            measure(&mut report, &book, &mut spreads, &mut bids, &mut asks);
+            Ok(())
+        },
+    )?;
     report.spread = Distribution::of(&spreads);
     report.bid_depth_5 = Distribution::of(&bids);
     report.ask_depth_5 = Distribution::of(&asks);
