@@ -61,6 +61,8 @@ struct TickReplay {
     #[serde(flatten)]
     nbbo: nbbo::NbboReport,
     spread: Distribution,
+    nbbo_bid_size: Distribution,
+    nbbo_ask_size: Distribution,
     quotes_per_second: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     strategy: Option<StrategyReport>,
@@ -72,6 +74,8 @@ struct BarReplay {
     bars: usize,
     spread: Distribution,
     locked_or_crossed_bars: usize,
+    bid_size: Distribution,
+    ask_size: Distribution,
     bars_per_hour: f64,
     strategy: StrategyReport,
 }
@@ -198,7 +202,7 @@ fn ticks(a: &ReplayArgs, quotes_path: &Path, trades_path: Option<&PathBuf>) -> a
     };
     let scale = 10_000.0;
     let report = nbbo::replay(&quotes, &trades, scale);
-    let spread = Distribution::of(&nbbo::spreads(&quotes, scale));
+    let (spreads, bid_sizes, ask_sizes) = nbbo::spreads(&quotes, scale);
     let rate = per_second(
         quotes.len(),
         quotes.first().map_or(0, |q| q.ms),
@@ -218,7 +222,9 @@ fn ticks(a: &ReplayArgs, quotes_path: &Path, trades_path: Option<&PathBuf>) -> a
     let out = TickReplay {
         kind: "lean_quote_ticks",
         nbbo: report,
-        spread,
+        spread: Distribution::of(&spreads),
+        nbbo_bid_size: Distribution::of(&bid_sizes),
+        nbbo_ask_size: Distribution::of(&ask_sizes),
         quotes_per_second: rate,
         strategy,
     };
@@ -249,6 +255,8 @@ fn ticks(a: &ReplayArgs, quotes_path: &Path, trades_path: Option<&PathBuf>) -> a
     ];
     print!("{}", render(&["measure", "value"], &rows));
     print_distribution("NBBO spread ($)", &out.spread);
+    print_distribution("units at the NBBO bid", &out.nbbo_bid_size);
+    print_distribution("units at the NBBO ask", &out.nbbo_ask_size);
     if let Some(s) = &out.strategy {
         print_strategy(s);
     }
@@ -278,6 +286,18 @@ fn bars(a: &ReplayArgs, path: &Path) -> anyhow::Result<()> {
             .iter()
             .filter(|b| b.ask_close <= b.bid_close)
             .count(),
+        bid_size: Distribution::of(
+            &two_sided
+                .iter()
+                .map(|b| b.bid_size as f64)
+                .collect::<Vec<_>>(),
+        ),
+        ask_size: Distribution::of(
+            &two_sided
+                .iter()
+                .map(|b| b.ask_size as f64)
+                .collect::<Vec<_>>(),
+        ),
         bars_per_hour: if hours > 0.0 {
             bars.len() as f64 / hours
         } else {
@@ -294,6 +314,8 @@ fn bars(a: &ReplayArgs, path: &Path) -> anyhow::Result<()> {
         out.bars, out.bars_per_hour, out.locked_or_crossed_bars
     );
     print_distribution("spread ($)", &out.spread);
+    print_distribution("bid size", &out.bid_size);
+    print_distribution("ask size", &out.ask_size);
     print_strategy(&out.strategy);
     Ok(())
 }

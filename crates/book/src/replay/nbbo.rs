@@ -48,32 +48,68 @@ pub struct NbboReport {
 /// Per-venue tops and the consolidated NBBO, updated one quote at a time.
 #[derive(Clone, Debug, Default)]
 pub struct Consolidated {
-    venues: Vec<(char, i64, i64)>,
+    venues: Vec<VenueTop>,
+}
+
+/// One venue's latest non-zero bid and ask, with their sizes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct VenueTop {
+    venue: char,
+    bid: i64,
+    bid_size: i64,
+    ask: i64,
+    ask_size: i64,
 }
 
 impl Consolidated {
     /// Applies one venue quote (zero prices leave that side unchanged).
     pub fn apply(&mut self, q: &QuoteTick) {
-        let i = match self.venues.iter().position(|v| v.0 == q.venue) {
+        let i = match self.venues.iter().position(|v| v.venue == q.venue) {
             Some(i) => i,
             None => {
-                self.venues.push((q.venue, 0, 0));
+                self.venues.push(VenueTop {
+                    venue: q.venue,
+                    ..VenueTop::default()
+                });
                 self.venues.len() - 1
             }
         };
+        let v = &mut self.venues[i];
         if q.bid != 0 {
-            self.venues[i].1 = q.bid;
+            v.bid = q.bid;
+            v.bid_size = q.bid_size;
         }
         if q.ask != 0 {
-            self.venues[i].2 = q.ask;
+            v.ask = q.ask;
+            v.ask_size = q.ask_size;
         }
     }
 
     /// Best bid and best ask over venues (None for a side no venue has quoted).
     pub fn nbbo(&self) -> (Option<i64>, Option<i64>) {
-        let bid = self.venues.iter().map(|v| v.1).filter(|b| *b != 0).max();
-        let ask = self.venues.iter().map(|v| v.2).filter(|a| *a != 0).min();
+        let bid = self.venues.iter().map(|v| v.bid).filter(|b| *b != 0).max();
+        let ask = self.venues.iter().map(|v| v.ask).filter(|a| *a != 0).min();
         (bid, ask)
+    }
+
+    /// Units shown at the NBBO bid and at the NBBO ask, summed over the venues there.
+    pub fn nbbo_sizes(&self) -> (i64, i64) {
+        let (bid, ask) = self.nbbo();
+        let bid_size = bid.map_or(0, |b| {
+            self.venues
+                .iter()
+                .filter(|v| v.bid == b)
+                .map(|v| v.bid_size)
+                .sum()
+        });
+        let ask_size = ask.map_or(0, |a| {
+            self.venues
+                .iter()
+                .filter(|v| v.ask == a)
+                .map(|v| v.ask_size)
+                .sum()
+        });
+        (bid_size, ask_size)
     }
 
     /// Number of venues seen.
@@ -127,18 +163,21 @@ pub fn replay(quotes: &[QuoteTick], trades: &[TradeTick], scale: f64) -> NbboRep
     r
 }
 
-/// The NBBO spread after each quote event with both sides present, in price units
-/// divided by `scale`, and the touch sizes (bid size, ask size) of the rows.
-pub fn spreads(quotes: &[QuoteTick], scale: f64) -> Vec<f64> {
+/// After each quote event with both sides present: the NBBO spread (price units divided
+/// by `scale`) and the units shown at the NBBO bid and ask.
+pub fn spreads(quotes: &[QuoteTick], scale: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut book = Consolidated::default();
-    let mut out = Vec::with_capacity(quotes.len());
+    let (mut spread, mut bid_size, mut ask_size) = (Vec::new(), Vec::new(), Vec::new());
     for q in quotes {
         book.apply(q);
         if let (Some(b), Some(a)) = book.nbbo() {
-            out.push((a - b) as f64 / scale);
+            spread.push((a - b) as f64 / scale);
+            let (bs, asz) = book.nbbo_sizes();
+            bid_size.push(bs as f64);
+            ask_size.push(asz as f64);
         }
     }
-    out
+    (spread, bid_size, ask_size)
 }
 
 #[cfg(test)]
@@ -179,6 +218,10 @@ mod tests {
         ];
         let trades = [t(0, 99), t(15, 101), t(40, 104), t(41, 106)];
         let r = replay(&quotes, &trades, 1.0);
+        let (spread, bid_size, _) = spreads(&quotes, 1.0);
+        assert_eq!(spread.len(), 5);
+        // After the last quote: bid 103 at Q (size 1).
+        assert_eq!(bid_size.last(), Some(&1.0));
         assert_eq!((r.quote_events, r.trade_events, r.venues), (6, 4, 3));
         assert_eq!((r.locked_events, r.crossed_events), (1, 1));
         // 99 < 100 at ms 0 (both ms-0 quotes applied first); 101 is inside 102 x 104? No:
