@@ -64,8 +64,7 @@ struct TickReplay {
     nbbo_bid_size: Distribution,
     nbbo_ask_size: Distribution,
     quotes_per_second: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    strategy: Option<StrategyReport>,
+    strategy: StrategyReport,
 }
 
 #[derive(Serialize)]
@@ -208,17 +207,15 @@ fn ticks(a: &ReplayArgs, quotes_path: &Path, trades_path: Option<&PathBuf>) -> a
         quotes.first().map_or(0, |q| q.ms),
         quotes.last().map_or(0, |q| q.ms),
     );
-    let strategy = (!trades.is_empty()).then(|| {
-        market_maker(
-            &quotes,
-            &trades,
-            &a.symbol,
-            100.0,
-            1_000.0,
-            scale,
-            sim_config(a),
-        )
-    });
+    let strategy = market_maker(
+        &quotes,
+        &trades,
+        &a.symbol,
+        100.0,
+        1_000.0,
+        scale,
+        sim_config(a),
+    );
     let out = TickReplay {
         kind: "lean_quote_ticks",
         nbbo: report,
@@ -257,9 +254,7 @@ fn ticks(a: &ReplayArgs, quotes_path: &Path, trades_path: Option<&PathBuf>) -> a
     print_distribution("NBBO spread ($)", &out.spread);
     print_distribution("units at the NBBO bid", &out.nbbo_bid_size);
     print_distribution("units at the NBBO ask", &out.nbbo_ask_size);
-    if let Some(s) = &out.strategy {
-        print_strategy(s);
-    }
+    print_strategy(&out.strategy);
     Ok(())
 }
 

@@ -132,12 +132,98 @@ pub fn momentum_on_bars(
     report("momentum_taker", &sim, symbol, last_mid, start)
 }
 
-/// Our working bid and ask: order id and price in ticks.
-type Quoted = (Option<(u64, i64)>, Option<(u64, i64)>);
+/// The market maker's state: the simulator, the consolidated quotes, and its working
+/// bid and ask (order id and price in ticks).
+struct MarketMaker<'a> {
+    sim: Simulator,
+    book: Consolidated,
+    bid: Option<(u64, i64)>,
+    ask: Option<(u64, i64)>,
+    symbol: &'a str,
+    size: f64,
+    max_position: f64,
+    scale: f64,
+    last_mid: f64,
+}
 
-/// Market making on quote and trade ticks: keep one bid and one ask of `size` at the
-/// NBBO (re-posted after fills and NBBO changes), within +-`max_position`; fills come
-/// from the day's trades with queue tracking.
+impl MarketMaker<'_> {
+    /// Withdraws both sides and posts again at the NBBO, within the position limits.
+    fn requote(&mut self, ms: i64, bid: i64, ask: i64) {
+        for id in [self.bid, self.ask].iter().flatten().map(|x| x.0) {
+            self.sim.cancel(id);
+        }
+        let pos = self.sim.position(self.symbol);
+        self.bid = (pos + self.size <= self.max_position).then(|| {
+            (
+                self.sim.submit(
+                    ms,
+                    self.symbol,
+                    Side::Buy,
+                    self.size,
+                    Some(bid as f64 / self.scale),
+                ),
+                bid,
+            )
+        });
+        self.ask = (pos - self.size >= -self.max_position).then(|| {
+            (
+                self.sim.submit(
+                    ms,
+                    self.symbol,
+                    Side::Sell,
+                    self.size,
+                    Some(ask as f64 / self.scale),
+                ),
+                ask,
+            )
+        });
+    }
+
+    /// The NBBO when it is two-sided and not locked or crossed.
+    fn tradable_nbbo(&self) -> Option<(i64, i64)> {
+        match self.book.nbbo() {
+            (Some(b), Some(a)) if a > b => Some((b, a)),
+            _ => None,
+        }
+    }
+
+    fn on_quote(&mut self, q: &QuoteTick) {
+        self.book.apply(q);
+        let Some((b, a)) = self.tradable_nbbo() else {
+            return;
+        };
+        let (bid_size, ask_size) = self.book.nbbo_sizes();
+        let before = self.sim.fills().len();
+        let quote = Quote {
+            bid: b as f64 / self.scale,
+            bid_size: bid_size as f64,
+            ask: a as f64 / self.scale,
+            ask_size: ask_size as f64,
+        };
+        self.sim.on_quote(q.ms, self.symbol, quote);
+        self.last_mid = (b + a) as f64 / 2.0 / self.scale;
+        let moved = self.bid.is_none_or(|x| x.1 != b) || self.ask.is_none_or(|x| x.1 != a);
+        if moved || self.sim.fills().len() != before {
+            self.requote(q.ms, b, a);
+        }
+    }
+
+    fn on_trade(&mut self, t: &TradeTick) {
+        let before = self.sim.fills().len();
+        self.sim
+            .on_trade(t.ms, self.symbol, t.price as f64 / self.scale, t.qty as f64);
+        if self.sim.fills().len() != before {
+            if let Some((b, a)) = self.tradable_nbbo() {
+                self.requote(t.ms, b, a);
+            }
+        }
+    }
+}
+
+/// Market making on quote (and trade) ticks: keep one bid and one ask of `size` at the
+/// NBBO when it is neither locked nor crossed, re-posted after fills and NBBO changes,
+/// within +-`max_position`. Fills come from quotes crossing the orders and from the
+/// day's trades (with queue tracking); quotes stamped in a trade's millisecond come first.
 pub fn market_maker(
     quotes: &[QuoteTick],
     trades: &[TradeTick],
@@ -148,70 +234,29 @@ pub fn market_maker(
     config: SimConfig,
 ) -> StrategyReport {
     let start = 1_000_000.0;
-    let mut sim = Simulator::new(start, config);
-    let mut book = Consolidated::default();
-    let mut quoted: Quoted = (None, None);
-    let mut last_mid = 0.0;
-    let mut qi = 0;
-    let requote = |sim: &mut Simulator, ms: i64, bid: i64, ask: i64, quoted: &mut Quoted| {
-        let pos = sim.position(symbol);
-        let open_ids: Vec<u64> = [quoted.0, quoted.1].iter().flatten().map(|x| x.0).collect();
-        let stale_bid = quoted.0.is_none_or(|(_, p)| p != bid);
-        let stale_ask = quoted.1.is_none_or(|(_, p)| p != ask);
-        if stale_bid || stale_ask {
-            for id in open_ids {
-                sim.cancel(id);
-            }
-            *quoted = (None, None);
-            if pos + size <= max_position {
-                quoted.0 = Some((
-                    sim.submit(ms, symbol, Side::Buy, size, Some(bid as f64 / scale)),
-                    bid,
-                ));
-            }
-            if pos - size >= -max_position {
-                quoted.1 = Some((
-                    sim.submit(ms, symbol, Side::Sell, size, Some(ask as f64 / scale)),
-                    ask,
-                ));
-            }
-        }
+    let mut mm = MarketMaker {
+        sim: Simulator::new(start, config),
+        book: Consolidated::default(),
+        bid: None,
+        ask: None,
+        symbol,
+        size,
+        max_position,
+        scale,
+        last_mid: 0.0,
     };
-    for t in trades {
-        while qi < quotes.len() && quotes[qi].ms <= t.ms {
-            let q = &quotes[qi];
-            book.apply(q);
-            if let (Some(b), Some(a)) = book.nbbo() {
-                if a > b {
-                    let quote = Quote {
-                        bid: b as f64 / scale,
-                        bid_size: q.bid_size as f64,
-                        ask: a as f64 / scale,
-                        ask_size: q.ask_size as f64,
-                    };
-                    sim.on_quote(q.ms, symbol, quote);
-                    last_mid = (b + a) as f64 / 2.0 / scale;
-                    requote(&mut sim, q.ms, b, a, &mut quoted);
-                }
-            }
-            qi += 1;
+    let mut ti = 0;
+    for q in quotes {
+        while ti < trades.len() && trades[ti].ms < q.ms {
+            mm.on_trade(&trades[ti]);
+            ti += 1;
         }
-        let before = sim.fills().len();
-        sim.on_trade(t.ms, symbol, t.price as f64 / scale, t.qty as f64);
-        if sim.fills().len() != before {
-            // A side filled: withdraw the other and post both again at the current NBBO.
-            for id in [quoted.0, quoted.1].iter().flatten().map(|x| x.0) {
-                sim.cancel(id);
-            }
-            quoted = (None, None);
-            if let (Some(b), Some(a)) = book.nbbo() {
-                if a > b {
-                    requote(&mut sim, t.ms, b, a, &mut quoted);
-                }
-            }
-        }
+        mm.on_quote(q);
     }
-    report("market_maker", &sim, symbol, last_mid, start)
+    for t in &trades[ti..] {
+        mm.on_trade(t);
+    }
+    report("market_maker", &mm.sim, symbol, mm.last_mid, start)
 }
 
 #[cfg(test)]
