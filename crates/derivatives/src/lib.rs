@@ -1,0 +1,15 @@
+//! Options and futures pricing.
+//!
+//! * [`bsm`]: European options under Black-Scholes-Merton: price and Greeks.
+//! * [`iv`]: implied volatility (Let's Be Rational).
+//! * [`tree`]: American options on a CRR binomial tree.
+
+pub mod bsm;
+pub mod error;
+pub mod iv;
+pub mod tree;
+
+pub use bsm::{European, Greeks, OptionType};
+pub use error::DerivError;
+pub use iv::implied_volatility;
+pub use tree::{binomial_price, Exercise};
