@@ -6,6 +6,7 @@ mod data_cmd;
 mod demo_cmd;
 mod logging;
 mod metrics_cmd;
+mod option_cmd;
 mod risk_cmd;
 mod source_args;
 mod table;
@@ -43,6 +44,10 @@ enum Command {
     /// Limit order book: replay recorded market data through the book and simulator.
     #[command(subcommand)]
     Book(book_cmd::BookCommand),
+    /// Options: Black-Scholes-Merton prices and Greeks, implied volatility, American
+    /// options on a binomial tree; one option or a CSV batch.
+    #[command(subcommand)]
+    Option(option_cmd::OptionCommand),
     /// Risk toolkit: position sizing and the risk monitor.
     #[command(subcommand)]
     Risk(risk_cmd::RiskCommand),
@@ -64,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Metrics(args) => metrics_cmd::run(&args),
         Command::Risk(cmd) => risk_cmd::run(cmd),
         Command::Book(cmd) => book_cmd::run(cmd),
+        Command::Option(cmd) => option_cmd::run(cmd),
         Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
     }
 }

@@ -662,3 +662,68 @@ fn book_replay_reports_the_ibm_nbbo_contract_keys() {
         "unrecognised layout",
     );
 }
+
+#[test]
+fn option_commands_single_and_batch() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let base = [
+        "--type", "call", "--spot", "42", "--strike", "40", "--expiry", "0.5", "--rate", "0.1",
+    ];
+    let mut greeks = vec!["option", "greeks", "--vol", "0.2", "--json"];
+    greeks.extend(base);
+    let o = oxfolio(&greeks, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    // Hull's example: 4.759422392871532 (scipy).
+    assert!((v["price"].as_f64().expect("price") - 4.759_422_392_871_532).abs() < 1e-12);
+    for key in [
+        "delta",
+        "gamma",
+        "vega",
+        "theta",
+        "theta_per_day",
+        "rho",
+        "vanna",
+        "volga",
+        "vega_per_pct",
+        "rho_per_pct",
+    ] {
+        assert!(v[key].as_f64().is_some(), "{key}");
+    }
+    let mut iv = vec!["option", "iv", "--price", "4.759422392871532", "--json"];
+    iv.extend(base);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&oxfolio(&iv, dir.path()))).expect("json");
+    assert!((v["iv"].as_f64().expect("iv") - 0.2).abs() < 1e-12);
+    let mut below = vec!["option", "iv", "--price", "1"];
+    below.extend(base);
+    assert_one_line_error(&oxfolio(&below, dir.path()), "lower no-arbitrage bound");
+    std::fs::write(dir.path().join("in.csv"), "type,spot,strike,expiry,vol,rate,dividend\ncall,42,40,0.5,0.2,0.1,0\nput,100,100,-1,0.2,0.05,0\n").expect("write");
+    let o = oxfolio(
+        &[
+            "option", "greeks", "--input", "in.csv", "--output", "out.csv", "--json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).expect("out");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "type,spot,strike,expiry,vol,rate,dividend,price,delta,gamma,vega,theta,rho,error"
+    );
+    assert!(lines[1].starts_with("call,42,40,0.5,0.2,0.1,0,4.7594223928715"));
+    assert!(lines[2].contains("invalid expiry"));
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "type,spot,strike,expiry,vol,rate,dividend\nswap,42,40,0.5,0.2,0.1,0\n",
+    )
+    .expect("write");
+    assert_one_line_error(
+        &oxfolio(
+            &["option", "price", "--input", "bad.csv", "--output", "o.csv"],
+            dir.path(),
+        ),
+        "line 2, column `type`",
+    );
+}

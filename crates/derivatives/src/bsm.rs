@@ -169,24 +169,29 @@ impl European {
         let d2 = d1 - sd;
         let (dq, dr) = ((-q * t).exp(), (-r * t).exp());
         let pdf = norm_pdf(d1);
-        let (nd1, nd2) = (norm_cdf(d1), norm_cdf(d2));
-        let (nmd1, nmd2) = (norm_cdf(-d1), norm_cdf(-d2));
         let gamma = dq * pdf / (s * sd);
         let vega = s * dq * pdf * sqrt_t;
         let decay = -s * dq * pdf * v / (2.0 * sqrt_t);
+        // Only the two tail probabilities this option needs, each straight from erfc.
         let (price, delta, theta, rho) = match self.kind {
-            OptionType::Call => (
-                s * dq * nd1 - k * dr * nd2,
-                dq * nd1,
-                decay - r * k * dr * nd2 + q * s * dq * nd1,
-                k * t * dr * nd2,
-            ),
-            OptionType::Put => (
-                k * dr * nmd2 - s * dq * nmd1,
-                -dq * nmd1,
-                decay + r * k * dr * nmd2 - q * s * dq * nmd1,
-                -k * t * dr * nmd2,
-            ),
+            OptionType::Call => {
+                let (nd1, nd2) = (norm_cdf(d1), norm_cdf(d2));
+                (
+                    s * dq * nd1 - k * dr * nd2,
+                    dq * nd1,
+                    decay - r * k * dr * nd2 + q * s * dq * nd1,
+                    k * t * dr * nd2,
+                )
+            }
+            OptionType::Put => {
+                let (nmd1, nmd2) = (norm_cdf(-d1), norm_cdf(-d2));
+                (
+                    k * dr * nmd2 - s * dq * nmd1,
+                    -dq * nmd1,
+                    decay + r * k * dr * nmd2 - q * s * dq * nmd1,
+                    -k * t * dr * nmd2,
+                )
+            }
         };
         Greeks {
             price,

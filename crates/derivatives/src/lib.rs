@@ -3,7 +3,9 @@
 //! * [`bsm`]: European options under Black-Scholes-Merton: price and Greeks.
 //! * [`iv`]: implied volatility (Let's Be Rational).
 //! * [`tree`]: American options on a CRR binomial tree.
+//! * [`batch`]: many options in parallel.
 
+pub mod batch;
 pub mod bsm;
 pub mod error;
 pub mod iv;

@@ -59,7 +59,15 @@ proptest! {
 
 #[test]
 fn tree_converges_to_black_scholes() {
-    let o = European { kind: OptionType::Call, spot: 100.0, strike: 105.0, expiry: 0.75, vol: 0.3, rate: 0.04, dividend: 0.01 };
+    let o = European {
+        kind: OptionType::Call,
+        spot: 100.0,
+        strike: 105.0,
+        expiry: 0.75,
+        vol: 0.3,
+        rate: 0.04,
+        dividend: 0.01,
+    };
     let bs = o.price().expect("bs");
     let errors: Vec<f64> = [100, 400, 1600, 6400]
         .iter()
