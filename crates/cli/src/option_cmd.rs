@@ -7,6 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use oxfolio_derivatives::batch::{greeks_batch, implied_vol_batch};
+use oxfolio_derivatives::strategy::{Market, Strategy as LegStrategy};
 use oxfolio_derivatives::{
     binomial_price, implied_volatility, European, Exercise, Greeks, OptionType,
 };
@@ -23,6 +24,46 @@ pub enum OptionCommand {
     Greeks(OptionArgs),
     /// Implied volatility from a price (`--price` instead of `--vol`).
     Iv(OptionArgs),
+    /// A multi-leg strategy: premium, max profit and loss, breakevens, Greeks, payoff grid
+    /// and an HTML payoff chart.
+    Strategy(StrategyArgs),
+}
+
+/// `option strategy` options.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct StrategyArgs {
+    /// covered-call, protective-put, bull-call-spread, bear-call-spread, bull-put-spread,
+    /// bear-put-spread, straddle, strangle, butterfly, iron-condor or collar.
+    #[arg(long)]
+    name: String,
+    /// Strikes, ascending, comma-separated (1 to 4 depending on the strategy).
+    #[arg(long, value_delimiter = ',', required = true)]
+    strikes: Vec<f64>,
+    /// Spot price.
+    #[arg(long)]
+    spot: f64,
+    /// Years to expiry (all legs).
+    #[arg(long)]
+    expiry: f64,
+    /// Volatility (all legs).
+    #[arg(long)]
+    vol: f64,
+    /// Continuously compounded rate.
+    #[arg(long)]
+    rate: f64,
+    /// Continuous dividend yield.
+    #[arg(long, default_value_t = 0.0)]
+    dividend: f64,
+    /// Points on the spot grid (50% to 150% of spot).
+    #[arg(long, default_value_t = 41)]
+    points: usize,
+    /// Write a self-contained HTML payoff chart here.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Call or put.
@@ -91,6 +132,7 @@ pub struct OptionArgs {
 /// Runs an option subcommand.
 pub fn run(cmd: OptionCommand) -> anyhow::Result<()> {
     let (args, what) = match &cmd {
+        OptionCommand::Strategy(a) => return strategy(a),
         OptionCommand::Price(a) => (a, What::Price),
         OptionCommand::Greeks(a) => (a, What::Greeks),
         OptionCommand::Iv(a) => (a, What::Iv),
@@ -329,6 +371,53 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
             rows.len(),
             output.display()
         );
+    }
+    Ok(())
+}
+
+fn strategy(a: &StrategyArgs) -> anyhow::Result<()> {
+    let s = LegStrategy::built_in(&a.name, &a.strikes)?;
+    let market = Market {
+        spot: a.spot,
+        expiry: a.expiry,
+        vol: a.vol,
+        rate: a.rate,
+        dividend: a.dividend,
+    };
+    let analysis = s.analyse(&market, a.points)?;
+    if let Some(path) = &a.html {
+        std::fs::write(path, analysis.to_html())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&analysis)?);
+        return Ok(());
+    }
+    let fmt = |v: Option<f64>| v.map_or("unlimited".to_string(), |x| num(x, 4));
+    let rows = vec![
+        vec!["net_premium".to_string(), num(analysis.net_premium, 4)],
+        vec!["max_profit".into(), fmt(analysis.max_profit)],
+        vec!["max_loss".into(), fmt(analysis.max_loss)],
+        vec![
+            "breakevens".into(),
+            analysis
+                .breakevens
+                .iter()
+                .map(|b| num(*b, 4))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ],
+        vec!["delta".into(), num(analysis.greeks.delta, 4)],
+        vec!["gamma".into(), num(analysis.greeks.gamma, 4)],
+        vec!["vega".into(), num(analysis.greeks.vega, 4)],
+        vec![
+            "theta_per_day".into(),
+            num(analysis.greeks.theta_per_day, 4),
+        ],
+    ];
+    print!("{}", render(&["", &analysis.name], &rows));
+    if let Some(path) = &a.html {
+        println!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -4,11 +4,13 @@
 //! * [`iv`]: implied volatility (Let's Be Rational).
 //! * [`tree`]: American options on a CRR binomial tree.
 //! * [`batch`]: many options in parallel.
+//! * [`strategy`]: multi-leg option strategies and their payoff charts.
 
 pub mod batch;
 pub mod bsm;
 pub mod error;
 pub mod iv;
+pub mod strategy;
 pub mod tree;
 
 pub use bsm::{European, Greeks, OptionType};
