@@ -15,6 +15,9 @@ pub enum CoreError {
         /// The length this column has.
         found: usize,
     },
+    /// An input a core type cannot accept.
+    #[error("{0}")]
+    Invalid(String),
     /// A symbol was asked for that the panel does not hold.
     #[error("unknown symbol `{0}`")]
     UnknownSymbol(String),

@@ -3,9 +3,11 @@
 //! * [`time`]: timestamps as `i64` nanoseconds since the Unix epoch, and date helpers.
 //! * [`bars`]: one symbol's bars as columns ([`Bars`]).
 //! * [`panel`]: many symbols aligned on one calendar ([`Panel`]), time-major columns.
+//! * [`ledger`]: cash and holdings with contract multipliers ([`ledger::Ledger`]).
 
 pub mod bars;
 pub mod error;
+pub mod ledger;
 pub mod panel;
 pub mod time;
 

@@ -5,10 +5,12 @@
 //! * [`tree`]: American options on a CRR binomial tree.
 //! * [`batch`]: many options in parallel.
 //! * [`strategy`]: multi-leg option strategies and their payoff charts.
+//! * [`futures`]: futures specifications, margins, P&L and roll schedules.
 
 pub mod batch;
 pub mod bsm;
 pub mod error;
+pub mod futures;
 pub mod iv;
 pub mod strategy;
 pub mod tree;

@@ -278,9 +278,21 @@ impl Strategy {
         }
         breakevens.retain(|b| *b > 0.0);
         breakevens.dedup_by(|a, b| (*a - *b).abs() < eps);
-        let grid: Vec<f64> = (0..points)
+        // Even points from 50% to 150% of spot, plus the strikes and breakevens inside that
+        // range, so the chart's kinks and zero crossings are exact.
+        let mut grid: Vec<f64> = (0..points)
             .map(|i| m.spot * (0.5 + i as f64 / (points - 1) as f64))
             .collect();
+        let (g0, g1) = (0.5 * m.spot, 1.5 * m.spot);
+        grid.extend(
+            strikes
+                .iter()
+                .chain(&breakevens)
+                .copied()
+                .filter(|x| *x > g0 && *x < g1),
+        );
+        grid.sort_by(f64::total_cmp);
+        grid.dedup_by(|a, b| (*a - *b).abs() < eps);
         let mut value_today = Vec::with_capacity(points);
         for s in &grid {
             value_today.push(self.value_today(m, *s)?.price - premium);
@@ -320,7 +332,7 @@ pub struct Analysis {
     pub breakevens: Vec<f64>,
     /// Aggregated Greeks today (price = net premium).
     pub greeks: Greeks,
-    /// Spot grid, 50% to 150% of spot.
+    /// Spot grid: even points from 50% to 150% of spot, plus the strikes and breakevens.
     pub spot_grid: Vec<f64>,
     /// Profit at expiry on the grid.
     pub profit_at_expiry: Vec<f64>,
