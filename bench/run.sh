@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
-  bench/.venv/bin/pip install -q pandas numpy empyrical-reloaded quantstats
+  bench/.venv/bin/pip install -q pandas numpy scipy empyrical-reloaded quantstats vollib
 fi
 cargo build --release -q -p oxfolio
 bench/.venv/bin/python bench/compare.py target/release/oxfolio
+bench/.venv/bin/python bench/options.py target/release/oxfolio

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use oxfolio_derivatives::batch::{greeks_batch, implied_vol_batch};
+use oxfolio_derivatives::batch::{greek_rows, implied_vol_batch};
 use oxfolio_derivatives::strategy::{Market, Strategy as LegStrategy};
 use oxfolio_derivatives::{
     binomial_price, implied_volatility, European, Exercise, Greeks, OptionType,
@@ -256,6 +256,7 @@ fn single(a: &OptionArgs, what: What) -> anyhow::Result<()> {
 }
 
 fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let mut reader = csv::Reader::from_path(input)
         .with_context(|| format!("cannot read {}", input.display()))?;
     let headers: Vec<String> = reader
@@ -321,6 +322,8 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
         values.push(value);
         rows.push((line, rec.iter().map(str::to_string).collect::<Vec<_>>()));
     }
+    let read_seconds = started.elapsed().as_secs_f64();
+    let mut compute_seconds = 0.0;
     let mut w = csv::Writer::from_path(output)
         .with_context(|| format!("cannot write {}", output.display()))?;
     let mut header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
@@ -329,7 +332,9 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
         header.push("iv".into());
         header.push("error".into());
         w.write_record(&header)?;
+        let t = std::time::Instant::now();
         let ivs = implied_vol_batch(&options, &values);
+        compute_seconds = t.elapsed().as_secs_f64();
         errors = ivs.iter().filter(|r| r.is_err()).count();
         for ((_, row), r) in rows.iter().zip(&ivs) {
             let mut out = row.clone();
@@ -343,27 +348,29 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
         header
             .extend(["price", "delta", "gamma", "vega", "theta", "rho", "error"].map(String::from));
         w.write_record(&header)?;
-        let greeks = greeks_batch(&options);
-        errors = greeks.iter().filter(|r| r.is_err()).count();
-        for ((_, row), r) in rows.iter().zip(&greeks) {
+        let t = std::time::Instant::now();
+        let (values, failed) = greek_rows(&options);
+        compute_seconds = t.elapsed().as_secs_f64();
+        errors = failed.len();
+        let mut failed = failed.into_iter().peekable();
+        for (i, ((_, row), g)) in rows.iter().zip(&values).enumerate() {
             let mut out = row.clone();
-            match r {
-                Ok(g) => out.extend(
-                    [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho]
-                        .map(|x| x.to_string())
-                        .into_iter()
-                        .chain([String::new()]),
-                ),
-                Err(e) => out.extend(std::iter::repeat_n(String::new(), 6).chain([e.to_string()])),
+            match failed.next_if(|(k, _)| *k == i) {
+                None => out.extend(g.iter().map(|x| x.to_string()).chain([String::new()])),
+                Some((_, e)) => {
+                    out.extend(std::iter::repeat_n(String::new(), 6).chain([e.to_string()]))
+                }
             }
             w.write_record(&out)?;
         }
     }
     w.flush()?;
     if a.json {
+        let total = started.elapsed().as_secs_f64();
+        let timings = serde_json::json!({ "read": read_seconds, "compute": compute_seconds, "write": total - read_seconds - compute_seconds });
         println!(
             "{}",
-            serde_json::json!({ "rows": rows.len(), "errors": errors, "output": output.display().to_string() })
+            serde_json::json!({ "rows": rows.len(), "errors": errors, "output": output.display().to_string(), "timings": timings })
         );
     } else {
         println!(

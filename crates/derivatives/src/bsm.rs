@@ -126,6 +126,18 @@ impl European {
         Ok(())
     }
 
+    /// True when [`European::validate`] would pass (a cheap check for batches).
+    #[inline]
+    pub fn is_valid(&self) -> bool {
+        let pos = |x: f64| x.is_finite() && x > 0.0;
+        pos(self.spot)
+            && pos(self.strike)
+            && pos(self.expiry)
+            && pos(self.vol)
+            && self.rate.is_finite()
+            && self.dividend.is_finite()
+    }
+
     /// The price.
     pub fn price(&self) -> Result<f64, DerivError> {
         self.validate()?;
