@@ -323,7 +323,7 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
         rows.push((line, rec.iter().map(str::to_string).collect::<Vec<_>>()));
     }
     let read_seconds = started.elapsed().as_secs_f64();
-    let mut compute_seconds = 0.0;
+    let compute_seconds;
     let mut w = csv::Writer::from_path(output)
         .with_context(|| format!("cannot write {}", output.display()))?;
     let mut header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
