@@ -727,3 +727,82 @@ fn option_commands_single_and_batch() {
         "line 2, column `type`",
     );
 }
+
+#[test]
+fn option_strategy_reports_and_charts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = oxfolio(
+        &[
+            "option",
+            "strategy",
+            "--name",
+            "bull-call-spread",
+            "--strikes",
+            "95,105",
+            "--spot",
+            "100",
+            "--expiry",
+            "0.5",
+            "--vol",
+            "0.25",
+            "--rate",
+            "0.03",
+            "--html",
+            "chart.html",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let debit = v["net_premium"].as_f64().expect("premium");
+    assert!((v["max_profit"].as_f64().expect("max") - (10.0 - debit)).abs() < 1e-9);
+    assert!((v["max_loss"].as_f64().expect("min") + debit).abs() < 1e-9);
+    assert!((v["breakevens"][0].as_f64().expect("be") - (95.0 + debit)).abs() < 1e-9);
+    let html = std::fs::read_to_string(dir.path().join("chart.html")).expect("chart");
+    assert!(html.contains("<svg") && !html.contains("<script"));
+    let o = oxfolio(
+        &[
+            "option",
+            "strategy",
+            "--name",
+            "straddle",
+            "--strikes",
+            "100",
+            "--spot",
+            "100",
+            "--expiry",
+            "0.5",
+            "--vol",
+            "0.25",
+            "--rate",
+            "0.03",
+            "--json",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(v["max_profit"].is_null(), "unlimited");
+    assert_one_line_error(
+        &oxfolio(
+            &[
+                "option",
+                "strategy",
+                "--name",
+                "butterfly",
+                "--strikes",
+                "100,90,110",
+                "--spot",
+                "100",
+                "--expiry",
+                "0.5",
+                "--vol",
+                "0.25",
+                "--rate",
+                "0.03",
+            ],
+            dir.path(),
+        ),
+        "ascending",
+    );
+}
