@@ -35,6 +35,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).expect("JSON on standard output")
+}
+
 fn assert_one_line_error(o: &Output, needle: &str) {
     assert!(!o.status.success(), "should fail: {}", stdout(o));
     let err = stderr(o);
@@ -65,7 +69,7 @@ fn metrics_json_has_the_contract_keys_and_matches_the_library() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     for key in [
         "total_return",
         "cagr",
@@ -123,7 +127,7 @@ fn metrics_from_equity_and_tables() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert!((v["total_return"].as_f64().expect("tr") - 0.21).abs() < 1e-12);
     assert!((v["max_drawdown"].as_f64().expect("dd") + 0.1).abs() < 1e-12);
     // Peak 2024-01-31, recovered 2024-03-28.
@@ -196,7 +200,7 @@ fn inspect_names_the_offending_lines_and_fails() {
         ],
         &repo(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v[0]["series"][0]["problem_counts"]["unsorted"], 4);
     let o = oxfolio(
         &[
@@ -236,7 +240,7 @@ fn ingest_then_read_back_from_the_store_with_logs() {
         &repo(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v["symbols"][0]["symbol"], "AAPL");
     assert_eq!(v["symbols"][1]["rows"], 1761);
     let catalog: serde_json::Value = serde_json::from_str(
@@ -265,7 +269,7 @@ fn ingest_then_read_back_from_the_store_with_logs() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v[1]["series"][0]["symbol"], "SPY");
     assert_eq!(v[1]["series"][0]["first"], "2020-01-02");
     let o = oxfolio(
@@ -372,7 +376,7 @@ fn align_reports_fills_and_writes_a_wide_file() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v["symbols"][1]["filled"], 1);
     assert_eq!(v["symbols"][1]["missing"], 1);
     let wide = std::fs::read_to_string(dir.path().join("wide.csv")).expect("wide");
@@ -391,7 +395,7 @@ fn align_reports_fills_and_writes_a_wide_file() {
         ],
         dir.path(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v["dates"], 2);
     assert_eq!(v["symbols"][0]["dropped"], 2);
 }
@@ -422,7 +426,7 @@ fn risk_size_contract_keys_and_errors() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     // 1,000 / 2 = 500 units by risk, 1,000 by the cap: 5 lots of 100, short.
     assert_eq!(v["shares"], 500.0);
     assert_eq!(v["side"], "short");
@@ -442,7 +446,7 @@ fn risk_size_contract_keys_and_errors() {
         ],
         dir.path(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert!((v["kelly_fraction_raw"].as_f64().expect("raw") + 0.4).abs() < 1e-12);
     assert_eq!(v["kelly_fraction_clamped"], 0.0);
     std::fs::write(
@@ -466,7 +470,7 @@ fn risk_size_contract_keys_and_errors() {
         ],
         dir.path(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert!((v["kelly_fraction"].as_f64().expect("k") - 0.2).abs() < 1e-12);
     assert_eq!(v["shares"], 100.0);
     let bad =
@@ -550,7 +554,7 @@ fn risk_monitor_reports_alerts_and_history() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     // Peak 110, last 85: drawdown 22.7% (critical at 20%); last loss 14.1% (critical at 5%);
     // largest position 30 / 85 = 35% (critical at 25%).
     assert!((v["drawdown"].as_f64().expect("dd") - (1.0 - 85.0 / 110.0)).abs() < 1e-12);
@@ -614,7 +618,7 @@ fn book_replay_reports_the_ibm_nbbo_contract_keys() {
         &repo(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     let reference: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("crates/book/tests/fixtures/ibm_nbbo_reference.json"))
             .expect("fixture"),
@@ -635,7 +639,7 @@ fn book_replay_reports_the_ibm_nbbo_contract_keys() {
         &["book", "replay", spy.to_str().expect("utf8"), "--json"],
         &repo(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v["bars"], 908);
     let f = repo().join("crates/book/tests/fixtures/nautilus");
     let o = oxfolio(
@@ -649,7 +653,7 @@ fn book_replay_reports_the_ibm_nbbo_contract_keys() {
         ],
         &repo(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert_eq!(v["book_built"], false);
     assert!(v["sequence_error"]
         .as_str()
@@ -673,7 +677,7 @@ fn option_commands_single_and_batch() {
     greeks.extend(base);
     let o = oxfolio(&greeks, dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     // Hull's example: 4.759422392871532 (scipy).
     assert!((v["price"].as_f64().expect("price") - 4.759_422_392_871_532).abs() < 1e-12);
     for key in [
@@ -754,7 +758,7 @@ fn option_strategy_reports_and_charts() {
         dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     let debit = v["net_premium"].as_f64().expect("premium");
     assert!((v["max_profit"].as_f64().expect("max") - (10.0 - debit)).abs() < 1e-9);
     assert!((v["max_loss"].as_f64().expect("min") + debit).abs() < 1e-9);
@@ -781,7 +785,7 @@ fn option_strategy_reports_and_charts() {
         ],
         dir.path(),
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = json(&o);
     assert!(v["max_profit"].is_null(), "unlimited");
     assert_one_line_error(
         &oxfolio(
