@@ -10,10 +10,11 @@ use oxfolio_risk::monitor::{
     Alert, Level, MonitorConfig, PositionValue, RiskMonitor, RiskSnapshot,
 };
 use oxfolio_risk::sizing::{
-    ConfidenceScaled, FixedFractional, Kelly, Side, Size, VolatilityTarget,
+    ConfidenceScaled, FixedFractional, Kelly, Side, Size, SizerConfig, SizingRequest,
+    VolatilityTarget,
 };
 use oxfolio_risk::var::VarMethod;
-use oxfolio_risk::RiskManagement;
+use oxfolio_risk::{RiskError, RiskManagement};
 
 use crate::metrics_cmd::read_series;
 use crate::table::{num, pct, render};
@@ -223,53 +224,57 @@ fn size(a: &SizeArgs) -> anyhow::Result<()> {
         SideArg::Long => Side::Long,
         SideArg::Short => Side::Short,
     });
-    match a.method {
-        Method::FixedFractional => {
-            let sizer = FixedFractional {
-                risk_fraction: required(a.risk_fraction, "risk-fraction")?,
-                max_position_fraction: a.max_position_fraction,
-                lot_size: a.lot,
-            };
-            let s = sizer.size(
-                required(a.capital, "capital")?,
-                required(a.entry, "entry")?,
-                required(a.stop, "stop")?,
-                side,
-            )?;
-            print_size("fixed_fractional", &s, a.json)
+    let sizer = match a.method {
+        Method::Kelly => return kelly(a),
+        Method::FixedFractional => SizerConfig::FixedFractional(FixedFractional {
+            risk_fraction: required(a.risk_fraction, "risk-fraction")?,
+            max_position_fraction: a.max_position_fraction,
+            lot_size: a.lot,
+        }),
+        Method::Confidence => SizerConfig::Confidence(ConfidenceScaled {
+            base_risk_fraction: required(a.base_risk_fraction, "base-risk-fraction")?,
+            max_risk_fraction: required(a.max_risk_fraction, "max-risk-fraction")?,
+            min_confidence: a.min_confidence,
+            max_position_fraction: a.max_position_fraction,
+            lot_size: a.lot,
+        }),
+        Method::VolatilityTarget => SizerConfig::VolatilityTarget(VolatilityTarget {
+            target_volatility: required(a.target_volatility, "target-volatility")?,
+            max_position_fraction: a.max_position_fraction,
+            lot_size: a.lot,
+        }),
+    };
+    let name = match a.method {
+        Method::FixedFractional => "fixed_fractional",
+        Method::Confidence => "confidence",
+        _ => "volatility_target",
+    };
+    let request = SizingRequest {
+        capital: required(a.capital, "capital")?,
+        entry: required(a.entry, "entry")?,
+        stop: a.stop,
+        confidence: a.confidence,
+        asset_volatility: a.asset_volatility,
+        side,
+    };
+    let flag = |e: RiskError| match e {
+        RiskError::Parameter { parameter, .. } if parameter == "stop" && request.stop.is_none() => {
+            anyhow::anyhow!("--stop is required by this method")
         }
-        Method::Confidence => {
-            let sizer = ConfidenceScaled {
-                base_risk_fraction: required(a.base_risk_fraction, "base-risk-fraction")?,
-                max_risk_fraction: required(a.max_risk_fraction, "max-risk-fraction")?,
-                min_confidence: a.min_confidence,
-                max_position_fraction: a.max_position_fraction,
-                lot_size: a.lot,
-            };
-            let s = sizer.size(
-                required(a.capital, "capital")?,
-                required(a.entry, "entry")?,
-                required(a.stop, "stop")?,
-                required(a.confidence, "confidence")?,
-                side,
-            )?;
-            print_size("confidence", &s, a.json)
+        RiskError::Parameter { parameter, .. }
+            if parameter == "confidence" && request.confidence.is_none() =>
+        {
+            anyhow::anyhow!("--confidence is required by this method")
         }
-        Method::VolatilityTarget => {
-            let sizer = VolatilityTarget {
-                target_volatility: required(a.target_volatility, "target-volatility")?,
-                max_position_fraction: a.max_position_fraction,
-                lot_size: a.lot,
-            };
-            let s = sizer.size(
-                required(a.capital, "capital")?,
-                required(a.entry, "entry")?,
-                required(a.asset_volatility, "asset-volatility")?,
-            )?;
-            print_size("volatility_target", &s, a.json)
+        RiskError::Parameter { parameter, .. }
+            if parameter == "asset_volatility" && request.asset_volatility.is_none() =>
+        {
+            anyhow::anyhow!("--asset-volatility is required by this method")
         }
-        Method::Kelly => kelly(a),
-    }
+        other => other.into(),
+    };
+    let s = sizer.size(&request).map_err(flag)?;
+    print_size(name, &s, a.json)
 }
 
 #[derive(Serialize)]
@@ -333,7 +338,7 @@ fn kelly(a: &SizeArgs) -> anyhow::Result<()> {
     };
     let (shares, position_value) = match (a.capital, a.entry) {
         (Some(c), Some(e)) => {
-            let size = oxfolio_risk::sizing::SizerConfig::Kelly {
+            let size = SizerConfig::Kelly {
                 kelly: k,
                 win_rate: r.win_rate,
                 win_loss_ratio: r.win_loss_ratio,
@@ -345,6 +350,7 @@ fn kelly(a: &SizeArgs) -> anyhow::Result<()> {
                 stop: None,
                 confidence: None,
                 asset_volatility: None,
+                side: None,
             })?;
             (Some(size.shares), Some(size.position_value))
         }

@@ -169,6 +169,7 @@ halt = true
                 stop: Some(48.0),
                 confidence: None,
                 asset_volatility: None,
+                side: None,
             })
             .expect("size");
         assert_eq!(size.shares, 400.0);

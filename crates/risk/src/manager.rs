@@ -714,6 +714,7 @@ mod tests {
             stop: Some(48.0),
             confidence: None,
             asset_volatility: None,
+            side: None,
         };
         assert_eq!(m.size(&sizer, &req).expect("size").shares, 500.0);
         let mut m = manager();

@@ -403,6 +403,8 @@ pub struct SizingRequest {
     pub confidence: Option<f64>,
     /// Annualised asset volatility (volatility target).
     pub asset_volatility: Option<f64>,
+    /// The intended side, checked against the stop (fixed fractional, confidence).
+    pub side: Option<Side>,
 }
 
 impl SizerConfig {
@@ -413,14 +415,14 @@ impl SizerConfig {
         };
         match self {
             SizerConfig::FixedFractional(f) => {
-                f.size(req.capital, req.entry, need(req.stop, "stop")?, None)
+                f.size(req.capital, req.entry, need(req.stop, "stop")?, req.side)
             }
             SizerConfig::Confidence(c) => c.size(
                 req.capital,
                 req.entry,
                 need(req.stop, "stop")?,
                 need(req.confidence, "confidence")?,
-                None,
+                req.side,
             ),
             SizerConfig::VolatilityTarget(v) => v.size(
                 req.capital,
