@@ -6,6 +6,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use oxfolio_data::table::{read_table, write_table, Column, Table};
 use oxfolio_derivatives::batch::{greek_rows, implied_vol_batch};
 use oxfolio_derivatives::strategy::{Market, Strategy as LegStrategy};
 use oxfolio_derivatives::{
@@ -118,10 +119,12 @@ pub struct OptionArgs {
     /// Tree steps for American options.
     #[arg(long, default_value_t = 500)]
     steps: usize,
-    /// Batch input CSV: type,spot,strike,expiry,vol,rate,dividend (price instead of vol for iv).
+    /// Batch input, CSV or Parquet: type,spot,strike,expiry,vol,rate,dividend (price
+    /// instead of vol for iv).
     #[arg(long, requires = "output")]
     input: Option<PathBuf>,
-    /// Batch output CSV: the input columns plus price,delta,gamma,vega,theta,rho (or iv).
+    /// Batch output, CSV or (for a .parquet path) Parquet: the input columns plus
+    /// price,delta,gamma,vega,theta,rho (or iv) and error.
     #[arg(long)]
     output: Option<PathBuf>,
     /// Machine-readable output.
@@ -255,127 +258,202 @@ fn single(a: &OptionArgs, what: What) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Result<()> {
-    let started = std::time::Instant::now();
-    let mut reader = csv::Reader::from_path(input)
-        .with_context(|| format!("cannot read {}", input.display()))?;
+/// True for a `.parquet` path.
+fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// Reads a batch input: Parquet as it is; CSV with `type` as text and every other column
+/// as numbers (an error names the line and column).
+fn read_input(path: &Path) -> anyhow::Result<Table> {
+    if is_parquet(path) {
+        return Ok(read_table(path)?);
+    }
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers: Vec<String> = reader
         .headers()?
         .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
+        .map(|h| h.trim().to_string())
         .collect();
-    let value_col = if what == What::Iv { "price" } else { "vol" };
-    let col = |name: &str| {
-        headers.iter().position(|h| h == name).with_context(|| {
-            format!(
-                "{}: no `{name}` column in [{}]",
-                input.display(),
-                headers.join(", ")
-            )
+    let mut cols: Vec<Column> = headers
+        .iter()
+        .map(|h| {
+            if h.eq_ignore_ascii_case("type") {
+                Column::Text(Vec::new())
+            } else {
+                Column::Number(Vec::new())
+            }
         })
-    };
-    let idx = [
-        col("type")?,
-        col("spot")?,
-        col("strike")?,
-        col("expiry")?,
-        col(value_col)?,
-        col("rate")?,
-        col("dividend")?,
-    ];
-    let mut options = Vec::new();
-    let mut values = Vec::new();
-    let mut rows = Vec::new();
+        .collect();
     for rec in reader.records() {
-        let rec = rec.with_context(|| format!("{}: malformed CSV", input.display()))?;
+        let rec = rec.with_context(|| format!("{}: malformed CSV", path.display()))?;
         let line = rec.position().map_or(0, csv::Position::line);
-        let cell = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
-        let number = |i: usize, name: &str| -> anyhow::Result<f64> {
-            let c = cell(i);
-            c.parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .with_context(|| {
-                    format!(
-                        "{}: line {line}, column `{name}`: `{c}` is not a number",
-                        input.display()
-                    )
-                })
-        };
-        let kind = OptionType::parse(&cell(idx[0])).with_context(|| {
-            format!(
-                "{}: line {line}, column `type`: `{}` is not call or put",
-                input.display(),
-                cell(idx[0])
-            )
-        })?;
-        let value = number(idx[4], value_col)?;
-        options.push(European {
-            kind,
-            spot: number(idx[1], "spot")?,
-            strike: number(idx[2], "strike")?,
-            expiry: number(idx[3], "expiry")?,
-            vol: if what == What::Iv { 0.2 } else { value },
-            rate: number(idx[5], "rate")?,
-            dividend: number(idx[6], "dividend")?,
-        });
-        values.push(value);
-        rows.push((line, rec.iter().map(str::to_string).collect::<Vec<_>>()));
+        for (i, col) in cols.iter_mut().enumerate() {
+            let cell = rec.get(i).unwrap_or("").trim();
+            match col {
+                Column::Text(v) => v.push(cell.to_string()),
+                Column::Number(v) => v.push(
+                    cell.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .with_context(|| {
+                            format!(
+                                "{}: line {line}, column `{}`: `{cell}` is not a number",
+                                path.display(),
+                                headers[i]
+                            )
+                        })?,
+                ),
+            }
+        }
     }
-    let read_seconds = started.elapsed().as_secs_f64();
-    let compute_seconds;
-    let mut w = csv::Writer::from_path(output)
-        .with_context(|| format!("cannot write {}", output.display()))?;
-    let mut header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
-    let errors;
-    if what == What::Iv {
-        header.push("iv".into());
-        header.push("error".into());
-        w.write_record(&header)?;
-        let t = std::time::Instant::now();
-        let ivs = implied_vol_batch(&options, &values);
-        compute_seconds = t.elapsed().as_secs_f64();
-        errors = ivs.iter().filter(|r| r.is_err()).count();
-        for ((_, row), r) in rows.iter().zip(&ivs) {
-            let mut out = row.clone();
-            match r {
-                Ok(v) => out.extend([v.to_string(), String::new()]),
-                Err(e) => out.extend([String::new(), e.to_string()]),
-            }
-            w.write_record(&out)?;
-        }
-    } else {
-        header
-            .extend(["price", "delta", "gamma", "vega", "theta", "rho", "error"].map(String::from));
-        w.write_record(&header)?;
-        let t = std::time::Instant::now();
-        let (values, failed) = greek_rows(&options);
-        compute_seconds = t.elapsed().as_secs_f64();
-        errors = failed.len();
-        let mut failed = failed.into_iter().peekable();
-        for (i, ((_, row), g)) in rows.iter().zip(&values).enumerate() {
-            let mut out = row.clone();
-            match failed.next_if(|(k, _)| *k == i) {
-                None => out.extend(g.iter().map(|x| x.to_string()).chain([String::new()])),
-                Some((_, e)) => {
-                    out.extend(std::iter::repeat_n(String::new(), 6).chain([e.to_string()]))
-                }
-            }
-            w.write_record(&out)?;
-        }
+    Ok(headers.into_iter().zip(cols).collect())
+}
+
+/// Writes a batch output as CSV or, for a `.parquet` path, Parquet.
+fn write_output(path: &Path, table: &Table) -> anyhow::Result<()> {
+    if is_parquet(path) {
+        return Ok(write_table(path, table)?);
+    }
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    w.write_record(table.iter().map(|(n, _)| n.as_str()))?;
+    let rows = table.first().map_or(0, |c| c.1.len());
+    for r in 0..rows {
+        w.write_record(table.iter().map(|(_, c)| match c {
+            Column::Text(v) => v[r].clone(),
+            Column::Number(v) if v[r].is_nan() => String::new(),
+            Column::Number(v) => v[r].to_string(),
+        }))?;
     }
     w.flush()?;
+    Ok(())
+}
+
+fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut table = read_input(input)?;
+    // Results replace any result columns the input already has (a rerun on an output).
+    let results = [
+        "price", "delta", "gamma", "vega", "theta", "rho", "iv", "error",
+    ];
+    let value_col = if what == What::Iv { "price" } else { "vol" };
+    table.retain(|(n, _)| {
+        n.eq_ignore_ascii_case(value_col) || !results.iter().any(|r| n.eq_ignore_ascii_case(r))
+    });
+    let place = |r: usize| {
+        if is_parquet(input) {
+            format!("row {}", r + 1)
+        } else {
+            format!("line {}", r + 2)
+        }
+    };
+    let find = |name: &str| {
+        table
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+            .with_context(|| {
+                format!(
+                    "{}: no `{name}` column in [{}]",
+                    input.display(),
+                    table
+                        .iter()
+                        .map(|c| c.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+    };
+    let number = |name: &str| -> anyhow::Result<&Vec<f64>> {
+        match &table[find(name)?].1 {
+            Column::Number(v) => Ok(v),
+            Column::Text(_) => bail!("{}: column `{name}` must hold numbers", input.display()),
+        }
+    };
+    let kinds = match &table[find("type")?].1 {
+        Column::Text(v) => v
+            .iter()
+            .enumerate()
+            .map(|(r, t)| {
+                OptionType::parse(t).with_context(|| {
+                    format!(
+                        "{}: {}, column `type`: `{t}` is not call or put",
+                        input.display(),
+                        place(r)
+                    )
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?,
+        Column::Number(_) => bail!("{}: column `type` must hold call or put", input.display()),
+    };
+    let (spot, strike, expiry, value, rate, dividend) = (
+        number("spot")?,
+        number("strike")?,
+        number("expiry")?,
+        number(value_col)?,
+        number("rate")?,
+        number("dividend")?,
+    );
+    let options: Vec<European> = (0..kinds.len())
+        .map(|r| European {
+            kind: kinds[r],
+            spot: spot[r],
+            strike: strike[r],
+            expiry: expiry[r],
+            vol: if what == What::Iv { 0.2 } else { value[r] },
+            rate: rate[r],
+            dividend: dividend[r],
+        })
+        .collect();
+    let values = value.clone();
+    let read_seconds = started.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let mut messages = vec![String::new(); options.len()];
+    if what == What::Iv {
+        let ivs = implied_vol_batch(&options, &values);
+        let mut iv = Vec::with_capacity(ivs.len());
+        for (r, x) in ivs.into_iter().enumerate() {
+            match x {
+                Ok(v) => iv.push(v),
+                Err(e) => {
+                    iv.push(f64::NAN);
+                    messages[r] = e.to_string();
+                }
+            }
+        }
+        table.push(("iv".into(), Column::Number(iv)));
+    } else {
+        let (rows, failed) = greek_rows(&options);
+        for (r, e) in failed {
+            messages[r] = e.to_string();
+        }
+        for (k, name) in ["price", "delta", "gamma", "vega", "theta", "rho"]
+            .iter()
+            .enumerate()
+        {
+            table.push((
+                name.to_string(),
+                Column::Number(rows.iter().map(|row| row[k]).collect()),
+            ));
+        }
+    }
+    let compute_seconds = t.elapsed().as_secs_f64();
+    let errors = messages.iter().filter(|m| !m.is_empty()).count();
+    table.push(("error".into(), Column::Text(messages)));
+    write_output(output, &table)?;
     if a.json {
         let total = started.elapsed().as_secs_f64();
         let timings = serde_json::json!({ "read": read_seconds, "compute": compute_seconds, "write": total - read_seconds - compute_seconds });
         println!(
             "{}",
-            serde_json::json!({ "rows": rows.len(), "errors": errors, "output": output.display().to_string(), "timings": timings })
+            serde_json::json!({ "rows": options.len(), "errors": errors, "output": output.display().to_string(), "timings": timings })
         );
     } else {
         println!(
             "{} options, {errors} with errors (see the `error` column); wrote {}",
-            rows.len(),
+            options.len(),
             output.display()
         );
     }

@@ -733,6 +733,60 @@ fn option_commands_single_and_batch() {
 }
 
 #[test]
+fn option_batches_read_and_write_parquet() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("in.csv"), "type,spot,strike,expiry,vol,rate,dividend\ncall,42,40,0.5,0.2,0.1,0\nput,42,40,0.5,0.2,0.1,0\n").expect("write");
+    let o = oxfolio(
+        &[
+            "option",
+            "greeks",
+            "--input",
+            "in.csv",
+            "--output",
+            "g.parquet",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = oxfolio_data::table::read_table(&dir.path().join("g.parquet")).expect("parquet");
+    let names: Vec<&str> = t.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "type", "spot", "strike", "expiry", "vol", "rate", "dividend", "price", "delta",
+            "gamma", "vega", "theta", "rho", "error"
+        ]
+    );
+    match &t[7].1 {
+        oxfolio_data::table::Column::Number(p) => {
+            assert!((p[0] - 4.759_422_392_871_532).abs() < 1e-12)
+        }
+        other => panic!("{other:?}"),
+    }
+    // Implied vols from the Parquet output's prices, back to CSV.
+    let o = oxfolio(
+        &["option", "iv", "--input", "g.parquet", "--output", "iv.csv"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let iv = std::fs::read_to_string(dir.path().join("iv.csv")).expect("iv");
+    assert!(iv.lines().nth(1).expect("row").contains(",0.2"), "{iv}");
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "type,spot,strike,expiry,vol,rate,dividend\ncall,42,forty,0.5,0.2,0.1,0\n",
+    )
+    .expect("write");
+    assert_one_line_error(
+        &oxfolio(
+            &["option", "price", "--input", "bad.csv", "--output", "o.csv"],
+            dir.path(),
+        ),
+        "line 2, column `strike`: `forty` is not a number",
+    );
+}
+
+#[test]
 fn option_strategy_reports_and_charts() {
     let dir = tempfile::tempdir().expect("tmp");
     let o = oxfolio(

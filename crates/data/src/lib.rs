@@ -25,6 +25,7 @@ pub mod returns;
 mod rows;
 pub mod source;
 pub mod store;
+pub mod table;
 pub mod validate;
 
 pub use csv_read::{into_checked, line_of, read_csv, CsvOptions, FileData, SeriesData};
