@@ -93,7 +93,8 @@ pub struct AlignArgs {
 pub struct InspectArgs {
     #[command(flatten)]
     source: SourceArgs,
-    /// Count a gap where consecutive dates are more than this many calendar days apart.
+    /// Count a gap where consecutive dates are more than this many calendar days apart
+    /// (for weekly and monthly data, at least twice their typical spacing).
     #[arg(long, default_value_t = 5)]
     gap_days: i64,
     /// Machine-readable output.

@@ -125,19 +125,27 @@ pub fn summarise(bars: &Bars, report: &SeriesReport, gap_days: i64) -> SeriesSum
         .ts
         .first()
         .is_none_or(|f| bars.ts.iter().all(|t| time_of_day(t) == time_of_day(f)));
+    // The typical spacing between dates names the frequency; gaps are judged against it
+    // (more than `gap_days`, or more than twice the typical spacing for weekly and
+    // monthly data).
+    let mut spacing: Vec<i64> = distinct.windows(2).map(|w| w[1] - w[0]).collect();
+    spacing.sort_unstable();
+    let typical = spacing.get(spacing.len() / 2).copied().unwrap_or(1);
     s.frequency = if bars.is_empty() {
         "empty".into()
     } else if s.days_with_several_rows > 0 || !one_time_of_day {
         "intraday".into()
+    } else if typical >= 28 {
+        "monthly".into()
+    } else if typical >= 5 {
+        "weekly".into()
     } else {
-        // One bar per date: name the typical spacing between dates.
-        let mut gaps: Vec<i64> = distinct.windows(2).map(|w| w[1] - w[0]).collect();
-        gaps.sort_unstable();
-        match gaps.get(gaps.len() / 2) {
-            Some(g) if *g >= 28 => "monthly".into(),
-            Some(g) if *g >= 5 => "weekly".into(),
-            _ => "daily".into(),
-        }
+        "daily".into()
+    };
+    let gap_days = if typical >= 5 {
+        gap_days.max(2 * typical)
+    } else {
+        gap_days
     };
     for w in distinct.windows(2) {
         let gap = w[1] - w[0];
@@ -255,8 +263,15 @@ mod tests {
     fn names_frequency_and_gaps() {
         let day = |y, m, d| from_ymd(y, m, d).expect("date");
         let monthly = closes(&[day(2020, 1, 1), day(2020, 2, 1), day(2020, 3, 1)]);
-        let s = summarise(&monthly, &SeriesReport::default(), 40);
+        let s = summarise(&monthly, &SeriesReport::default(), 5);
         assert_eq!((s.frequency.as_str(), s.gaps), ("monthly", 0));
+        let holey = closes(&[
+            day(2020, 1, 1),
+            day(2020, 2, 1),
+            day(2020, 3, 1),
+            day(2020, 7, 1),
+        ]);
+        assert_eq!(summarise(&holey, &SeriesReport::default(), 5).gaps, 1);
         let daily = closes(&[
             day(2020, 1, 2),
             day(2020, 1, 3),
