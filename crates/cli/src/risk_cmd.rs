@@ -1,6 +1,6 @@
 //! `oxfolio risk size` and `oxfolio risk monitor`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
@@ -299,36 +299,11 @@ fn kelly(a: &SizeArgs) -> anyhow::Result<()> {
     };
     let r = match &a.trades {
         Some(path) => {
-            let mut reader = csv::Reader::from_path(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let headers = reader.headers()?.clone();
-            let col = headers
+            let [pnl] = read_columns(path, ["pnl"])?;
+            let pnls = pnl
                 .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case("pnl"))
-                .with_context(|| {
-                    format!(
-                        "{}: no `pnl` column in [{}]",
-                        path.display(),
-                        headers.iter().collect::<Vec<_>>().join(", ")
-                    )
-                })?;
-            let mut pnls = Vec::new();
-            for rec in reader.records() {
-                let rec = rec.with_context(|| format!("{}: malformed CSV", path.display()))?;
-                let line = rec.position().map_or(0, csv::Position::line);
-                let cell = rec.get(col).unwrap_or("").trim();
-                let v: f64 = cell
-                    .parse()
-                    .ok()
-                    .filter(|v: &f64| v.is_finite())
-                    .with_context(|| {
-                        format!(
-                            "{}: line {line}, column `pnl`: `{cell}` is not a finite number",
-                            path.display()
-                        )
-                    })?;
-                pnls.push(v);
-            }
+                .map(|(line, cell)| finite_cell(path, *line, "pnl", cell))
+                .collect::<anyhow::Result<Vec<f64>>>()?;
             k.from_trades(&pnls)?
         }
         None => k.from_stats(
@@ -497,12 +472,32 @@ fn monitor(a: &MonitorArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_positions(path: &PathBuf) -> anyhow::Result<Vec<PositionValue>> {
+fn read_positions(path: &Path) -> anyhow::Result<Vec<PositionValue>> {
+    let [symbols, values] = read_columns(path, ["symbol", "value"])?;
+    symbols
+        .into_iter()
+        .zip(values)
+        .map(|((_, symbol), (line, cell))| {
+            Ok(PositionValue {
+                symbol,
+                value: finite_cell(path, line, "value", &cell)?,
+            })
+        })
+        .collect()
+}
+
+/// The cells of the named columns of a CSV file (header matched case-insensitively),
+/// each with its line number.
+fn read_columns<const N: usize>(
+    path: &Path,
+    names: [&str; N],
+) -> anyhow::Result<[Vec<(u64, String)>; N]> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = reader.headers()?.clone();
-    let find = |name: &str| {
-        headers
+    let mut index = [0usize; N];
+    for (slot, name) in index.iter_mut().zip(names) {
+        *slot = headers
             .iter()
             .position(|h| h.trim().eq_ignore_ascii_case(name))
             .with_context(|| {
@@ -511,28 +506,28 @@ fn read_positions(path: &PathBuf) -> anyhow::Result<Vec<PositionValue>> {
                     path.display(),
                     headers.iter().collect::<Vec<_>>().join(", ")
                 )
-            })
-    };
-    let (s, v) = (find("symbol")?, find("value")?);
-    let mut out = Vec::new();
+            })?;
+    }
+    let mut out: [Vec<(u64, String)>; N] = std::array::from_fn(|_| Vec::new());
     for rec in reader.records() {
         let rec = rec.with_context(|| format!("{}: malformed CSV", path.display()))?;
         let line = rec.position().map_or(0, csv::Position::line);
-        let cell = rec.get(v).unwrap_or("").trim();
-        let value: f64 = cell
-            .parse()
-            .ok()
-            .filter(|x: &f64| x.is_finite())
-            .with_context(|| {
-                format!(
-                    "{}: line {line}, column `value`: `{cell}` is not a finite number",
-                    path.display()
-                )
-            })?;
-        out.push(PositionValue {
-            symbol: rec.get(s).unwrap_or("").trim().to_string(),
-            value,
-        });
+        for (col, i) in out.iter_mut().zip(index) {
+            col.push((line, rec.get(i).unwrap_or("").trim().to_string()));
+        }
     }
     Ok(out)
+}
+
+/// A cell as a finite number, or an error naming file, line and column.
+fn finite_cell(path: &Path, line: u64, column: &str, cell: &str) -> anyhow::Result<f64> {
+    cell.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .with_context(|| {
+            format!(
+                "{}: line {line}, column `{column}`: `{cell}` is not a finite number",
+                path.display()
+            )
+        })
 }
