@@ -1,0 +1,11 @@
+//! Portfolio optimisation: covariance estimators and convex problems solved with
+//! clarabel.
+
+mod conic;
+pub mod error;
+pub mod overlay;
+pub mod risk_model;
+
+pub use error::OptimError;
+pub use overlay::{alpha_weights, cap_variance, AlphaSettings};
+pub use risk_model::{Estimator, RiskModel};
