@@ -139,6 +139,18 @@ impl Ledger {
         Ok(())
     }
 
+    /// Moves `amount` of cash in (positive) or out (negative): deposits, withdrawals, or
+    /// funding positions that a run starts with.
+    pub fn transfer(&mut self, amount: f64) -> Result<(), CoreError> {
+        if !amount.is_finite() {
+            return Err(CoreError::Invalid(format!(
+                "cash transfer must be finite, got {amount}"
+            )));
+        }
+        self.cash += amount;
+        Ok(())
+    }
+
     /// Marks every position at `prices` (indexed like the instruments; `NaN` skips):
     /// futures settle variation margin into cash.
     pub fn mark(&mut self, prices: &[f64]) {

@@ -88,13 +88,8 @@ impl Problem {
     /// Solves; returns the primal solution or names the status.
     pub(crate) fn solve(self, what: &str) -> Result<Vec<f64>, OptimError> {
         let n = self.variables;
-        let p = CscMatrix::new_from_triplets(
-            n,
-            n,
-            (0..n).collect(),
-            (0..n).collect(),
-            self.p_diagonal,
-        );
+        let p =
+            CscMatrix::new_from_triplets(n, n, (0..n).collect(), (0..n).collect(), self.p_diagonal);
         let a = CscMatrix::new_from_triplets(self.b.len(), n, self.rows, self.cols, self.values);
         let cones: Vec<SupportedConeT<f64>> = self
             .blocks

@@ -62,8 +62,7 @@ pub fn cap_variance(
     p.equal(
         (0..t)
             .map(|k| {
-                let mut terms: Vec<(usize, f64)> =
-                    (0..n).map(|j| (j, x[k * n + j])).collect();
+                let mut terms: Vec<(usize, f64)> = (0..n).map(|j| (j, x[k * n + j])).collect();
                 terms.push((n + k, -1.0));
                 (terms, xr[k])
             })
@@ -135,9 +134,9 @@ pub fn alpha_weights(
     let (w0, v0, u0, g0) = (0, n, n + t, 2 * n + t);
     let total = if allow_short { 3 * n + t } else { 2 * n + t };
     let mut p = Problem::new(total);
-    for j in 0..n {
+    for (j, a) in alpha.iter().enumerate() {
         p.quadratic(w0 + j, risk_aversion * d);
-        p.linear(w0 + j, -alpha[j]);
+        p.linear(w0 + j, -a);
         p.linear(u0 + j, cost_penalty);
     }
     for k in 0..t {
@@ -146,17 +145,16 @@ pub fn alpha_weights(
     p.equal(
         (0..t)
             .map(|k| {
-                let mut terms: Vec<(usize, f64)> =
-                    (0..n).map(|j| (w0 + j, x[k * n + j])).collect();
+                let mut terms: Vec<(usize, f64)> = (0..n).map(|j| (w0 + j, x[k * n + j])).collect();
                 terms.push((v0 + k, -1.0));
                 (terms, 0.0)
             })
             .collect(),
     );
     let mut rows = Vec::new();
-    for j in 0..n {
-        rows.push((vec![(w0 + j, 1.0), (u0 + j, -1.0)], current[j]));
-        rows.push((vec![(w0 + j, -1.0), (u0 + j, -1.0)], -current[j]));
+    for (j, c) in current.iter().enumerate() {
+        rows.push((vec![(w0 + j, 1.0), (u0 + j, -1.0)], *c));
+        rows.push((vec![(w0 + j, -1.0), (u0 + j, -1.0)], -c));
     }
     if allow_short {
         for j in 0..n {

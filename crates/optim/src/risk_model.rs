@@ -45,7 +45,7 @@ impl RiskModel {
         estimator: Estimator,
         annualisation: f64,
     ) -> Result<RiskModel, OptimError> {
-        if n == 0 || returns.len() % n != 0 {
+        if n == 0 || !returns.len().is_multiple_of(n) {
             return Err(OptimError::Invalid(format!(
                 "returns window of {} values is not a whole number of rows of {n} assets",
                 returns.len()

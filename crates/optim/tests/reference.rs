@@ -20,7 +20,10 @@ fn floats(v: &Value) -> Vec<f64> {
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -42,9 +45,8 @@ fn ledoit_wolf_and_sample_match_references() {
 fn variance_cap_matches_cvxpy_and_holds() {
     for case in cases() {
         let n = case["assets"].as_u64().unwrap() as usize;
-        let model =
-            RiskModel::estimate(&floats(&case["returns"]), n, Estimator::LedoitWolf, 252.0)
-                .unwrap();
+        let model = RiskModel::estimate(&floats(&case["returns"]), n, Estimator::LedoitWolf, 252.0)
+            .unwrap();
         let requested = floats(&case["requested"]);
         let cap = case["cap"].as_f64().unwrap();
         let w = cap_variance(&requested, &model, cap, true).unwrap();
@@ -62,9 +64,8 @@ fn variance_cap_matches_cvxpy_and_holds() {
 fn alpha_step_matches_cvxpy() {
     for case in cases() {
         let n = case["assets"].as_u64().unwrap() as usize;
-        let model =
-            RiskModel::estimate(&floats(&case["returns"]), n, Estimator::LedoitWolf, 252.0)
-                .unwrap();
+        let model = RiskModel::estimate(&floats(&case["returns"]), n, Estimator::LedoitWolf, 252.0)
+            .unwrap();
         let alpha = floats(&case["alpha"]);
         let current = floats(&case["current"]);
         let settings = AlphaSettings {

@@ -1,0 +1,21 @@
+//! The simulation kernel. Today: the daily portfolio backtester (portfolio-level
+//! strategies return targets; the engine turns them into fills), its execution model,
+//! signal helpers and built-in strategies.
+
+pub mod backtest;
+pub mod calendar;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod execution;
+pub mod market;
+pub mod results;
+pub mod strategy;
+
+pub use backtest::Backtest;
+pub use config::BacktestConfig;
+pub use context::Context;
+pub use error::{EngineError, StrategyError};
+pub use market::Market;
+pub use results::Results;
+pub use strategy::{Decision, Strategy};
