@@ -1,4 +1,5 @@
 //! A hand-checked run: 3 symbols, 10 days, every fill, cost and P&L figure worked out
+#![allow(clippy::inconsistent_digit_grouping)]
 //! below.
 //!
 //! Data (open / close; highs and lows bracket them; volumes 1,000,000 for A and B, 100
