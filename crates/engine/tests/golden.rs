@@ -1,5 +1,4 @@
 //! A hand-checked run: 3 symbols, 10 days, every fill, cost and P&L figure worked out
-#![allow(clippy::inconsistent_digit_grouping)]
 //! below.
 //!
 //! Data (open / close; highs and lows bracket them; volumes 1,000,000 for A and B, 100
@@ -39,6 +38,8 @@
 //!   external P&L -500 x (11 - 12) = 500. Equity 6,219.49625 + 150 x 22 + 20 x 50 =
 //!   10,519.49625 (change -261.49425 = -500 + 244.25 - 5.74425).
 //! t=7..9: nothing; final equity 10,519.49625.
+
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use oxfolio_core::time::from_ymd;
 use oxfolio_engine::config::BacktestConfig;
