@@ -6,9 +6,11 @@
 //! per-period rate by compounding, `(1 + rf)^(1 / periods_per_year) - 1`; drawdowns and
 //! VaR are reported as returns, so losses are negative numbers.
 
+pub mod chart;
 pub mod drawdown;
 pub mod error;
 pub mod metrics;
+pub mod report;
 pub mod rolling;
 pub mod stats;
 pub mod tables;

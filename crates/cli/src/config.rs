@@ -1,14 +1,18 @@
-//! The optional config file: `[data]` describes a source, `[logging]` sets level and file.
+//! The optional config file (TOML, or YAML by extension): `[data]` describes a source,
+//! `[logging]` sets level and file, `[backtest]` and `[strategy]` configure
+//! `oxfolio backtest`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use oxfolio_engine::{BacktestConfig, StrategyConfig};
 
 use oxfolio_data::source::SourceSpec;
 
 /// Logging settings from the config file.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// Level: error, warn, info, debug, trace.
@@ -18,7 +22,7 @@ pub struct LoggingConfig {
 }
 
 /// The whole config file.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The data source.
@@ -26,6 +30,10 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub logging: LoggingConfig,
+    /// Backtest settings.
+    pub backtest: Option<BacktestConfig>,
+    /// The strategy of `oxfolio backtest`.
+    pub strategy: Option<StrategyConfig>,
 }
 
 impl Config {
@@ -37,12 +45,24 @@ impl Config {
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config {}", path.display()))?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| {
-            anyhow::anyhow!("{}: {}", path.display(), e.to_string().replace('\n', " "))
-        })?;
+        let yaml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let parsed = if yaml {
+            serde_saphyr::from_str::<Config>(&text).map_err(|e| e.to_string())
+        } else {
+            toml::from_str::<Config>(&text).map_err(|e| e.to_string())
+        };
+        let mut config =
+            parsed.map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.replace('\n', " ")))?;
         let base = path.parent().unwrap_or(Path::new("."));
         if let Some(spec) = &mut config.data {
             spec.resolve_paths(base);
+        }
+        if let Some(f) = config.strategy.as_mut().and_then(|s| s.trades.as_mut()) {
+            if f.is_relative() {
+                *f = base.join(&*f);
+            }
         }
         if let Some(f) = &config.logging.file {
             if f.is_relative() {

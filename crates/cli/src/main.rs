@@ -1,5 +1,6 @@
 //! `oxfolio`: the command line of Oxfolio.
 
+mod backtest_cmd;
 mod book_cmd;
 mod config;
 mod data_cmd;
@@ -36,6 +37,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The daily portfolio backtester: runs a config (or the bundled default) and writes a
+    /// run folder with metrics, equity, fills, trades, P&L, signals and report.html.
+    Backtest(backtest_cmd::BacktestArgs),
     /// Read, validate, summarise and store market data.
     #[command(subcommand)]
     Data(data_cmd::DataCommand),
@@ -65,6 +69,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     )?;
     tracing::debug!(?cli.command, "starting");
     match cli.command {
+        Command::Backtest(args) => {
+            backtest_cmd::run(&args, cli.config.is_some().then_some(&config))
+        }
         Command::Data(cmd) => data_cmd::run(cmd, &config),
         Command::Metrics(args) => metrics_cmd::run(&args),
         Command::Risk(cmd) => risk_cmd::run(cmd),

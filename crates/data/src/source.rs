@@ -26,7 +26,8 @@ use crate::validate::ValidationOptions;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
-    /// A file, a folder of files, or a store folder.
+    /// A file, a folder of files, or a store folder (`prices` is accepted as an alias).
+    #[serde(alias = "prices")]
     pub path: PathBuf,
     /// `long`, `ohlcv` or `wide`; inferred from the header when absent.
     #[serde(default)]

@@ -1,0 +1,195 @@
+//! Signal generator helpers to compose strategies in Rust: a recorder, a schedule or
+//! predicate gate, target weights with a drift threshold, and an alpha source.
+
+use oxfolio_core::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::error::StrategyError;
+use crate::strategy::{Decision, Strategy};
+
+/// When a rebalance may happen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rebalance {
+    /// Every day.
+    Daily,
+    /// The first trading day of each ISO week (a week-end decision filled next session).
+    Weekly,
+    /// The first trading day of each month (a month-end decision filled next session).
+    #[default]
+    Monthly,
+    /// Whenever a weight drifts past the threshold.
+    Drift,
+}
+
+impl Rebalance {
+    /// True when the calendar allows a rebalance today (`Drift` is decided by weights).
+    pub fn due(self, ctx: &Context<'_>) -> bool {
+        match self {
+            Rebalance::Daily | Rebalance::Drift => true,
+            Rebalance::Weekly => ctx.flags.first_of_week,
+            Rebalance::Monthly => ctx.flags.first_of_month,
+        }
+    }
+}
+
+/// How drift from target weights is measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftMeasure {
+    /// `|w - target| > threshold` (weight points).
+    Absolute,
+    /// `|w / target - 1| > threshold` (and any holding where the target is zero).
+    #[default]
+    Relative,
+}
+
+/// True when `current` has drifted from `target` past `threshold`.
+pub fn drifted(current: &[f64], target: &[f64], threshold: f64, measure: DriftMeasure) -> bool {
+    current.iter().zip(target).any(|(w, t)| match measure {
+        DriftMeasure::Absolute => (w - t).abs() > threshold,
+        DriftMeasure::Relative => {
+            if *t == 0.0 {
+                w.abs() > 1e-12
+            } else {
+                (w / t - 1.0).abs() > threshold
+            }
+        }
+    })
+}
+
+/// Runs `inner` only when `predicate` holds (for example month end); holds otherwise.
+pub struct Conditional<P, S> {
+    /// The gate.
+    pub predicate: P,
+    /// The gated strategy.
+    pub inner: S,
+}
+
+impl<P, S> Strategy for Conditional<P, S>
+where
+    P: FnMut(&Context<'_>) -> bool,
+    S: Strategy,
+{
+    fn decide(&mut self, ctx: &Context<'_>) -> Result<Decision, StrategyError> {
+        if (self.predicate)(ctx) {
+            self.inner.decide(ctx)
+        } else {
+            Ok(Decision::Hold)
+        }
+    }
+
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+}
+
+/// Fixed target weights, sent when the schedule is due and (for drift rebalancing) the
+/// holdings have drifted past the threshold; always sent while nothing is held.
+#[derive(Clone, Debug)]
+pub struct TargetWeights {
+    /// Target weights by symbol index.
+    pub weights: Vec<f64>,
+    /// Schedule.
+    pub rebalance: Rebalance,
+    /// Drift threshold (used by `Rebalance::Drift`).
+    pub threshold: f64,
+    /// Drift measure.
+    pub measure: DriftMeasure,
+    current: Vec<f64>,
+}
+
+impl TargetWeights {
+    /// Targets `weights` on `rebalance`.
+    pub fn new(
+        weights: Vec<f64>,
+        rebalance: Rebalance,
+        threshold: f64,
+        measure: DriftMeasure,
+    ) -> TargetWeights {
+        TargetWeights {
+            current: vec![0.0; weights.len()],
+            weights,
+            rebalance,
+            threshold,
+            measure,
+        }
+    }
+}
+
+impl Strategy for TargetWeights {
+    fn decide(&mut self, ctx: &Context<'_>) -> Result<Decision, StrategyError> {
+        if self.weights.len() != ctx.n_symbols() {
+            return Err(StrategyError::new(format!(
+                "{} target weights for {} symbols",
+                self.weights.len(),
+                ctx.n_symbols()
+            )));
+        }
+        let flat = ctx.positions.iter().all(|q| *q == 0.0);
+        if !flat && !self.rebalance.due(ctx) {
+            return Ok(Decision::Hold);
+        }
+        if !flat && self.rebalance == Rebalance::Drift {
+            ctx.current_weights(&mut self.current);
+            if !drifted(&self.current, &self.weights, self.threshold, self.measure) {
+                return Ok(Decision::Hold);
+            }
+        }
+        Ok(Decision::Weights(self.weights.clone()))
+    }
+
+    fn name(&self) -> &str {
+        "target_weights"
+    }
+}
+
+/// Alpha scores from a closure, for the alpha-driven mode (`None` holds).
+pub struct AlphaSignal<F> {
+    /// Produces alpha scores by symbol index.
+    pub alpha: F,
+}
+
+impl<F> Strategy for AlphaSignal<F>
+where
+    F: FnMut(&Context<'_>) -> Result<Option<Vec<f64>>, StrategyError>,
+{
+    fn decide(&mut self, ctx: &Context<'_>) -> Result<Decision, StrategyError> {
+        Ok((self.alpha)(ctx)?.map_or(Decision::Hold, Decision::Alphas))
+    }
+
+    fn name(&self) -> &str {
+        "alpha"
+    }
+}
+
+/// Wraps a strategy and keeps every decision it made, with its date.
+pub struct Recorded<S> {
+    /// The wrapped strategy.
+    pub inner: S,
+    /// `(date, decision)` in time order (holds included).
+    pub history: Vec<(Timestamp, Decision)>,
+}
+
+impl<S> Recorded<S> {
+    /// Starts recording `inner`.
+    pub fn new(inner: S) -> Recorded<S> {
+        Recorded {
+            inner,
+            history: Vec::new(),
+        }
+    }
+}
+
+impl<S: Strategy> Strategy for Recorded<S> {
+    fn decide(&mut self, ctx: &Context<'_>) -> Result<Decision, StrategyError> {
+        let d = self.inner.decide(ctx)?;
+        self.history.push((ctx.date, d.clone()));
+        Ok(d)
+    }
+
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+}
