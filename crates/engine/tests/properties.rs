@@ -130,7 +130,7 @@ proptest! {
             ..BacktestConfig::default()
         };
         let mut strategy = |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
-            Ok(if ctx.t >= 40 && ctx.t % 10 == 0 {
+            Ok(if ctx.t >= 40 && ctx.t.is_multiple_of(10) {
                 Decision::Weights(vec![0.9 / ctx.n_symbols() as f64; ctx.n_symbols()])
             } else {
                 Decision::Hold
