@@ -253,7 +253,7 @@ impl Run {
         Ok(Run {
             ledger,
             positions: bt.initial_positions.clone(),
-            last_close,
+            last_close: last_close.clone(),
             pending: vec![0.0; n],
             requested: vec![0.0; n],
             approved: vec![0.0; n],
@@ -273,6 +273,7 @@ impl Run {
                 base_day: base,
                 initial_equity: equity,
                 initial_positions: bt.initial_positions.clone(),
+                initial_prices: last_close.clone(),
                 multipliers: bt.multipliers.clone(),
                 daily,
                 fills: Vec::new(),
@@ -588,7 +589,7 @@ impl Run {
             return Err(EngineError::Decision {
                 date: date_text(bt, t),
                 message: format!(
-                    "the covariance needs {window} daily returns before this date, the data has {}",
+                    "the covariance needs {window} daily returns before this date, the data has {} (start the run later with [backtest] start, or shorten covariance_window)",
                     t.saturating_sub(1)
                 ),
             });

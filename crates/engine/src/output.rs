@@ -62,7 +62,16 @@ pub fn write_tables(
         dir,
         "equity.csv",
         "date,equity,cash,return,pnl,holding_pnl,executed_pnl,external_pnl,costs,gross_exposure,net_exposure,traded_notional,num_fills,drawdown",
-        (0..d.day.len()).map(|k| {
+        // The base date's row: the starting equity (no return yet).
+        std::iter::once(format!(
+            "{},{},{},,0,0,0,0,0,{},{},0,0,0",
+            date(r.base_day),
+            r.initial_equity,
+            initial_cash(r),
+            initial_gross(r),
+            initial_net(r)
+        ))
+        .chain((0..d.day.len()).map(|k| {
             peak = peak.max(d.equity[k]);
             format!(
                 "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -81,7 +90,7 @@ pub fn write_tables(
                 d.num_fills[k],
                 d.equity[k] / peak - 1.0
             )
-        }),
+        })),
     )?;
     let header: Vec<String> = std::iter::once("date".to_string())
         .chain(r.symbols.iter().map(|s| field(s)))
@@ -240,6 +249,26 @@ pub fn write_tables(
         }),
     )?;
     Ok(())
+}
+
+fn initial_values(r: &Results) -> impl Iterator<Item = f64> + '_ {
+    r.initial_positions
+        .iter()
+        .zip(&r.initial_prices)
+        .zip(&r.multipliers)
+        .map(|((q, p), m)| if *q == 0.0 { 0.0 } else { q * p * m })
+}
+
+fn initial_gross(r: &Results) -> f64 {
+    initial_values(r).map(f64::abs).sum()
+}
+
+fn initial_net(r: &Results) -> f64 {
+    initial_values(r).sum()
+}
+
+fn initial_cash(r: &Results) -> f64 {
+    r.initial_equity - initial_net(r)
 }
 
 fn serde_plain(kind: &crate::results::EventKind) -> &'static str {

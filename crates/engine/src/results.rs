@@ -152,6 +152,8 @@ pub struct Results {
     pub initial_equity: f64,
     /// Positions at the base date's close.
     pub initial_positions: Vec<f64>,
+    /// Last known prices at the base date's close (`NaN` when none).
+    pub initial_prices: Vec<f64>,
     /// Multipliers per symbol.
     pub multipliers: Vec<f64>,
     /// Per-day columns.
