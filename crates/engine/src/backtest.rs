@@ -33,6 +33,7 @@ pub struct Backtest<'m> {
     multipliers: Vec<f64>,
     lots: Vec<f64>,
     futures: Vec<bool>,
+    has_futures: bool,
     initial_positions: Vec<f64>,
     flags: Vec<DayFlags>,
     first: usize,
@@ -122,6 +123,7 @@ impl<'m> Backtest<'m> {
             )));
         }
         Ok(Backtest {
+            has_futures: futures.iter().any(|f| *f),
             flags: day_flags(dates),
             market,
             config,
@@ -856,40 +858,12 @@ impl Run {
     fn close_day(&mut self, bt: &Backtest<'_>, t: usize) -> Result<(), EngineError> {
         let market = bt.market;
         let close = market.close_row(t);
-        let mut holding = 0.0;
-        for i in 0..close.len() {
-            let c = close[i];
-            let prev = self.positions[i] - self.executed_qty[i];
-            if c.is_nan() {
-                if self.positions[i] != 0.0 {
-                    let detail = format!(
-                        "{} held ({}) with no close",
-                        market.symbols()[i],
-                        self.positions[i]
-                    );
-                    if bt.config.missing_price == MissingPrice::Error {
-                        return Err(EngineError::Decision {
-                            date: date_text(bt, t),
-                            message: format!(
-                                "{detail}; set missing_price = \"hold\" to carry the last price"
-                            ),
-                        });
-                    }
-                    self.event(t, Some(i), EventKind::MissingPrice, detail);
-                }
-                continue;
-            }
-            if prev != 0.0 {
-                holding += prev * (c - self.last_close[i]) * bt.multipliers[i];
-            }
-            self.last_close[i] = c;
-        }
         let (mut executed, mut external, mut costs, mut notional) = (0.0, 0.0, 0.0, 0.0);
         let first_order = self.results.orders.len() - self.active.len();
         for (a, order) in self.results.orders[first_order..].iter_mut().enumerate() {
             let i = self.active[a];
             let m = bt.multipliers[i];
-            let c = self.last_close[i];
+            let c = if close[i].is_nan() { self.last_close[i] } else { close[i] };
             order.executed_pnl = (self.executed_qty[i] * c - self.executed_value[i]) * m;
             order.external_pnl = if close[i].is_nan() || order.reference_price.is_nan() {
                 0.0
@@ -901,22 +875,51 @@ impl Run {
             external += order.external_pnl;
             costs += order.costs;
             notional += self.executed_value[i].abs() * m;
+        }
+        if bt.has_futures {
+            // Futures settle variation margin into cash at the close.
+            self.ledger.mark(close);
+        }
+        // One pass: holding P&L, marks, exposures and the cash instruments' value.
+        let (mut holding, mut gross, mut net, mut held_value) = (0.0, 0.0, 0.0, 0.0);
+        for i in 0..close.len() {
+            let c = close[i];
+            let q = self.positions[i];
+            let m = bt.multipliers[i];
+            if c.is_nan() {
+                if q != 0.0 {
+                    let detail = format!("{} held ({q}) with no close", market.symbols()[i]);
+                    if bt.config.missing_price == MissingPrice::Error {
+                        return Err(EngineError::Decision {
+                            date: date_text(bt, t),
+                            message: format!("{detail}; set missing_price = \"hold\" to carry the last price"),
+                        });
+                    }
+                    self.event(t, Some(i), EventKind::MissingPrice, detail);
+                }
+            } else {
+                let prev = q - self.executed_qty[i];
+                if prev != 0.0 {
+                    holding += prev * (c - self.last_close[i]) * m;
+                }
+                self.last_close[i] = c;
+            }
+            if q != 0.0 {
+                let v = q * self.last_close[i] * m;
+                gross += v.abs();
+                net += v;
+                if !bt.futures[i] {
+                    held_value += v;
+                }
+            }
+        }
+        for &i in &self.active {
             self.executed_qty[i] = 0.0;
             self.executed_value[i] = 0.0;
             self.costs[i] = 0.0;
         }
         self.active.clear();
-        self.ledger.mark(close);
-        let equity = self.ledger.equity(&self.last_close);
-        let (mut gross, mut net) = (0.0, 0.0);
-        for i in 0..close.len() {
-            let q = self.positions[i];
-            if q != 0.0 {
-                let v = q * self.last_close[i] * bt.multipliers[i];
-                gross += v.abs();
-                net += v;
-            }
-        }
+        let equity = self.ledger.cash() + held_value;
         let fills_today = self
             .results
             .fills
