@@ -27,7 +27,9 @@ fn market(n: usize, days: usize) -> Market {
         }
     }
     let start = oxfolio_core::time::from_ymd(2000, 1, 3).expect("date");
-    let dates = (0..days as i64).map(|d| start + d * 86_400_000_000_000).collect();
+    let dates = (0..days as i64)
+        .map(|d| start + d * 86_400_000_000_000)
+        .collect();
     let symbols = (0..n).map(|i| format!("S{i:03}")).collect();
     Market::new(dates, symbols, close, None, None, None, None).expect("market")
 }
@@ -61,11 +63,13 @@ fn bench(c: &mut Criterion) {
             let mut s = |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
                 ctx.current_weights(&mut current);
                 let flat = ctx.positions.iter().all(|q| *q == 0.0);
-                Ok(if flat || drifted(&current, &target, 0.2, DriftMeasure::Relative) {
-                    Decision::Weights(target.clone())
-                } else {
-                    Decision::Hold
-                })
+                Ok(
+                    if flat || drifted(&current, &target, 0.2, DriftMeasure::Relative) {
+                        Decision::Weights(target.clone())
+                    } else {
+                        Decision::Hold
+                    },
+                )
             };
             bt.run(&mut s).expect("run")
         })

@@ -11,7 +11,9 @@ use oxfolio_data::align::{align, AlignOptions, Calendar, Fill};
 use oxfolio_data::source::{load, SourceSpec};
 use oxfolio_engine::config::BacktestConfig;
 use oxfolio_engine::signals::{drifted, DriftMeasure};
-use oxfolio_engine::{Backtest, Builtin, Context, Decision, Market, Results, StrategyConfig, StrategyError};
+use oxfolio_engine::{
+    Backtest, Builtin, Context, Decision, Market, Results, StrategyConfig, StrategyError,
+};
 
 fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error>> {
     let config = BacktestConfig {
@@ -33,11 +35,13 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
             let mut s = |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
                 ctx.current_weights(&mut current);
                 let flat = ctx.positions.iter().all(|q| *q == 0.0);
-                Ok(if flat || drifted(&current, &target, 0.2, DriftMeasure::Relative) {
-                    Decision::Weights(target.clone())
-                } else {
-                    Decision::Hold
-                })
+                Ok(
+                    if flat || drifted(&current, &target, 0.2, DriftMeasure::Relative) {
+                        Decision::Weights(target.clone())
+                    } else {
+                        Decision::Hold
+                    },
+                )
             };
             bt.run(&mut s)?
         }
@@ -52,7 +56,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let started = Instant::now();
     let dataset = load(&SourceSpec::new(&path))?;
-    let (panel, _) = align(&dataset.series, AlignOptions { calendar: Calendar::Union, fill: Fill::Missing })?;
+    let (panel, _) = align(
+        &dataset.series,
+        AlignOptions {
+            calendar: Calendar::Union,
+            fill: Fill::Missing,
+        },
+    )?;
     let market = Market::from_panel(&panel)?;
     let load_seconds = started.elapsed().as_secs_f64();
     let mut times = Vec::new();

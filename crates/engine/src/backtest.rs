@@ -21,7 +21,8 @@ use crate::error::EngineError;
 use crate::execution::{fill_cost, fill_price, round_to_lots, split, with_impact, TrailingVolume};
 use crate::market::Market;
 use crate::results::{
-    Daily, Event, EventKind, FillRecord, OrderRecord, OverlayRecord, Results, SignalRecord,
+    Daily, Event, EventKind, FillRecord, OrderRecord, OverlayRecord, Results, SignalKind,
+    SignalRecord,
 };
 use crate::strategy::{Decision, Strategy};
 
@@ -51,6 +52,11 @@ impl<'m> Backtest<'m> {
     pub fn new(market: &'m Market, config: BacktestConfig) -> Result<Backtest<'m>, EngineError> {
         config.validate()?;
         let n = market.n_symbols();
+        if n > u32::MAX as usize || market.n_dates() > u32::MAX as usize {
+            return Err(EngineError::Data(
+                "more than 4 billion symbols or dates".into(),
+            ));
+        }
         let dates = market.dates();
         for symbol in config
             .instruments
@@ -187,6 +193,7 @@ struct Run {
     active: Vec<usize>,
     parts: Vec<f64>,
     volume: Option<TrailingVolume>,
+    has_pending: bool,
     equity: f64,
     returns: Vec<f64>,
     pnl: Vec<f64>,
@@ -247,6 +254,10 @@ impl Run {
             .volumes()
             .map(|v| TrailingVolume::new(v, n, bt.config.adv_window, bt.first));
         let days = bt.last - bt.first + 1;
+        // Room for a record per symbol and day, up to a million: reserved address space
+        // is not touched until used, and growing these vectors by copying was a third of
+        // a large run's time.
+        let records = (n * days).min(1 << 20);
         let daily = Daily {
             day: Vec::with_capacity(days),
             equity: Vec::with_capacity(days),
@@ -266,6 +277,7 @@ impl Run {
             active: Vec::with_capacity(n),
             parts: vec![0.0; bt.config.num_fills],
             volume,
+            has_pending: false,
             equity,
             returns: Vec::with_capacity(days),
             pnl: Vec::with_capacity(days),
@@ -278,11 +290,11 @@ impl Run {
                 initial_prices: last_close.clone(),
                 multipliers: bt.multipliers.clone(),
                 daily,
-                fills: Vec::new(),
-                orders: Vec::new(),
+                fills: Vec::with_capacity(records),
+                orders: Vec::with_capacity(records),
                 events: Vec::new(),
                 overlay: Vec::new(),
-                signals: Vec::new(),
+                signals: Vec::with_capacity(records),
                 strategy: String::new(),
             },
         })
@@ -341,6 +353,10 @@ impl Run {
                     source,
                 })?
         };
+        if decision == Decision::Hold && !self.has_pending {
+            // Nothing to trade: straight to the close.
+            return self.close_day(bt, t);
+        }
         let decided = self.apply_decision(bt, t, decision)?;
         if decided {
             self.apply_limits(bt, t)?;
@@ -355,7 +371,7 @@ impl Run {
         self.close_day(bt, t)
     }
 
-    fn record_signals(&mut self, t: usize, kind: &'static str, values: &[f64]) {
+    fn record_signals(&mut self, t: usize, kind: SignalKind, values: &[f64]) {
         self.results
             .signals
             .extend(
@@ -363,8 +379,8 @@ impl Run {
                     .iter()
                     .enumerate()
                     .map(|(symbol, value)| SignalRecord {
-                        day: t,
-                        symbol,
+                        day: t as u32,
+                        symbol: symbol as u32,
                         kind,
                         value: *value,
                     }),
@@ -417,7 +433,7 @@ impl Run {
                     return Err(wrong_mode("weight"));
                 }
                 Self::check_values(bt, t, "weight", &w)?;
-                self.record_signals(t, "weight", &w);
+                self.record_signals(t, SignalKind::Weight, &w);
                 self.weights_to_orders(bt, t, &w)?;
             }
             Decision::Positions(q) => {
@@ -425,7 +441,7 @@ impl Run {
                     return Err(wrong_mode("position"));
                 }
                 Self::check_values(bt, t, "position", &q)?;
-                self.record_signals(t, "position", &q);
+                self.record_signals(t, SignalKind::Position, &q);
                 for i in 0..q.len() {
                     self.requested[i] = q[i] - self.positions[i];
                 }
@@ -442,9 +458,9 @@ impl Run {
                         });
                     }
                     self.results.signals.push(SignalRecord {
-                        day: t,
-                        symbol: i,
-                        kind: "trade",
+                        day: t as u32,
+                        symbol: i as u32,
+                        kind: SignalKind::Trade,
                         value: q,
                     });
                     self.requested[i] += q;
@@ -455,7 +471,7 @@ impl Run {
                     return Err(wrong_mode("alpha"));
                 }
                 Self::check_values(bt, t, "alpha", &alpha)?;
-                self.record_signals(t, "alpha", &alpha);
+                self.record_signals(t, SignalKind::Alpha, &alpha);
                 let n = alpha.len();
                 let mut current = vec![0.0; n];
                 for (i, c) in current.iter_mut().enumerate() {
@@ -480,7 +496,7 @@ impl Run {
                     date: date_text(bt, t),
                     source,
                 })?;
-                self.record_signals(t, "weight", &weights);
+                self.record_signals(t, SignalKind::Weight, &weights);
                 self.weights_to_orders(bt, t, &weights)?;
             }
         }
@@ -751,8 +767,8 @@ impl Run {
             self.approved[i] = q;
             self.active.push(i);
             self.results.orders.push(OrderRecord {
-                day: t,
-                symbol: i,
+                day: t as u32,
+                symbol: i as u32,
                 requested: self.requested[i],
                 approved: q + carried + dropped,
                 executed: 0.0,
@@ -837,9 +853,9 @@ impl Run {
                     self.executed_value[i] += q * price;
                     self.costs[i] += cost;
                     self.results.fills.push(FillRecord {
-                        day: t,
-                        symbol: i,
-                        fill: k + 1,
+                        day: t as u32,
+                        symbol: i as u32,
+                        fill: k as u32 + 1,
                         quantity: q,
                         price,
                         cost,
@@ -852,6 +868,7 @@ impl Run {
             let i = self.active[a];
             order.executed = self.executed_qty[i];
         }
+        self.has_pending = self.pending.iter().any(|q| *q != 0.0);
         Ok(())
     }
 
@@ -863,7 +880,11 @@ impl Run {
         for (a, order) in self.results.orders[first_order..].iter_mut().enumerate() {
             let i = self.active[a];
             let m = bt.multipliers[i];
-            let c = if close[i].is_nan() { self.last_close[i] } else { close[i] };
+            let c = if close[i].is_nan() {
+                self.last_close[i]
+            } else {
+                close[i]
+            };
             order.executed_pnl = (self.executed_qty[i] * c - self.executed_value[i]) * m;
             order.external_pnl = if close[i].is_nan() || order.reference_price.is_nan() {
                 0.0
@@ -892,7 +913,9 @@ impl Run {
                     if bt.config.missing_price == MissingPrice::Error {
                         return Err(EngineError::Decision {
                             date: date_text(bt, t),
-                            message: format!("{detail}; set missing_price = \"hold\" to carry the last price"),
+                            message: format!(
+                                "{detail}; set missing_price = \"hold\" to carry the last price"
+                            ),
                         });
                     }
                     self.event(t, Some(i), EventKind::MissingPrice, detail);
@@ -925,7 +948,7 @@ impl Run {
             .fills
             .iter()
             .rev()
-            .take_while(|f| f.day == t)
+            .take_while(|f| f.day as usize == t)
             .count();
         let pnl = equity - self.equity;
         let ret = pnl / self.equity;

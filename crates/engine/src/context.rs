@@ -97,13 +97,14 @@ impl<'a> Context<'a> {
 
     /// Current weight of each symbol at the reference prices, into `out`.
     pub fn current_weights(&self, out: &mut [f64]) {
-        for (i, w) in out.iter_mut().enumerate() {
-            let q = self.positions[i];
-            *w = if q == 0.0 {
-                0.0
-            } else {
-                q * self.reference_prices[i] * self.multipliers[i] / self.portfolio_value
-            };
+        let inverse = 1.0 / self.portfolio_value;
+        for (((w, q), p), m) in out
+            .iter_mut()
+            .zip(self.positions)
+            .zip(self.reference_prices)
+            .zip(self.multipliers)
+        {
+            *w = if *q == 0.0 { 0.0 } else { q * p * m * inverse };
         }
     }
 

@@ -55,6 +55,8 @@ pub fn write_tables(
     summary: &[SymbolSummary],
 ) -> Result<(), EngineError> {
     let date = |d: usize| format_timestamp(r.dates[d]);
+    let day = |d: u32| format_timestamp(r.dates[d as usize]);
+    let sym = |i: u32| field(&r.symbols[i as usize]);
     let n = r.symbols.len();
     let d = &r.daily;
     let mut peak = r.initial_equity;
@@ -120,8 +122,8 @@ pub fn write_tables(
         r.fills.iter().map(|f| {
             format!(
                 "{},{},{},{},{},{},{}",
-                date(f.day),
-                field(&r.symbols[f.symbol]),
+                day(f.day),
+                sym(f.symbol),
                 f.quantity,
                 f.price,
                 f.fill,
@@ -137,8 +139,8 @@ pub fn write_tables(
         r.orders.iter().map(|o| {
             format!(
                 "{},{},{},{},{},{},{},{},{},{},{}",
-                date(o.day),
-                field(&r.symbols[o.symbol]),
+                day(o.day),
+                sym(o.symbol),
                 o.requested,
                 o.approved,
                 o.executed,
@@ -171,13 +173,13 @@ pub fn write_tables(
     let mut rows = Vec::new();
     for (row, day) in d.day.iter().enumerate() {
         let mut orders = Vec::new();
-        while k < r.orders.len() && r.orders[k].day == *day {
+        while k < r.orders.len() && r.orders[k].day as usize == *day {
             orders.push(&r.orders[k]);
             k += 1;
         }
         for i in 0..n {
             let holding = marks.holding[row * n + i];
-            let order = orders.iter().find(|o| o.symbol == i);
+            let order = orders.iter().find(|o| o.symbol as usize == i);
             if holding == 0.0 && order.is_none() {
                 continue;
             }
@@ -205,9 +207,9 @@ pub fn write_tables(
         r.signals.iter().map(|s| {
             format!(
                 "{},{},{},{}",
-                date(s.day),
-                field(&r.symbols[s.symbol]),
-                s.kind,
+                day(s.day),
+                sym(s.symbol),
+                s.kind.as_str(),
                 s.value
             )
         }),

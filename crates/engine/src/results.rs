@@ -4,15 +4,41 @@ use serde::Serialize;
 
 use oxfolio_core::Timestamp;
 
-/// One recorded decision value.
+/// What a recorded decision value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// A target weight.
+    Weight,
+    /// A target position.
+    Position,
+    /// A trade quantity.
+    Trade,
+    /// An alpha score.
+    Alpha,
+}
+
+impl SignalKind {
+    /// The name written in `signals.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignalKind::Weight => "weight",
+            SignalKind::Position => "position",
+            SignalKind::Trade => "trade",
+            SignalKind::Alpha => "alpha",
+        }
+    }
+}
+
+/// One recorded decision value (24 bytes: runs record millions).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct SignalRecord {
     /// Market date index of the decision.
-    pub day: usize,
+    pub day: u32,
     /// Symbol index.
-    pub symbol: usize,
-    /// `weight`, `position`, `trade` or `alpha`.
-    pub kind: &'static str,
+    pub symbol: u32,
+    /// What the value is.
+    pub kind: SignalKind,
     /// The value.
     pub value: f64,
 }
@@ -21,11 +47,11 @@ pub struct SignalRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct FillRecord {
     /// Market date index.
-    pub day: usize,
+    pub day: u32,
     /// Symbol index.
-    pub symbol: usize,
+    pub symbol: u32,
     /// Fill number within the symbol's day, from 1.
-    pub fill: usize,
+    pub fill: u32,
     /// Signed quantity.
     pub quantity: f64,
     /// Price paid or received, impact included.
@@ -40,9 +66,9 @@ pub struct FillRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct OrderRecord {
     /// Market date index.
-    pub day: usize,
+    pub day: u32,
     /// Symbol index.
-    pub symbol: usize,
+    pub symbol: u32,
     /// Quantity the decision asked for (with any carried remainder), before limits,
     /// overlay and caps.
     pub requested: f64,
@@ -201,8 +227,8 @@ impl Results {
         let mut current = self.initial_positions.clone();
         let mut k = 0;
         for (row, day) in self.daily.day.iter().enumerate() {
-            while k < self.orders.len() && self.orders[k].day <= *day {
-                current[self.orders[k].symbol] += self.orders[k].executed;
+            while k < self.orders.len() && self.orders[k].day as usize <= *day {
+                current[self.orders[k].symbol as usize] += self.orders[k].executed;
                 k += 1;
             }
             out[row * n..(row + 1) * n].copy_from_slice(&current);

@@ -49,11 +49,12 @@ pub enum DriftMeasure {
 pub fn drifted(current: &[f64], target: &[f64], threshold: f64, measure: DriftMeasure) -> bool {
     current.iter().zip(target).any(|(w, t)| match measure {
         DriftMeasure::Absolute => (w - t).abs() > threshold,
+        // |w / t - 1| > threshold, without a division.
         DriftMeasure::Relative => {
             if *t == 0.0 {
                 w.abs() > 1e-12
             } else {
-                (w / t - 1.0).abs() > threshold
+                (w - t).abs() > threshold * t.abs()
             }
         }
     })

@@ -81,10 +81,10 @@ pub fn trades_by_date(results: &Results) -> Vec<TradesOnDate> {
     let mut out: Vec<TradesOnDate> = Vec::new();
     let mut symbols = BTreeSet::new();
     for f in &results.fills {
-        if out.last().is_none_or(|d| d.day != f.day) {
+        if out.last().is_none_or(|d| d.day != f.day as usize) {
             symbols.clear();
             out.push(TradesOnDate {
-                day: f.day,
+                day: f.day as usize,
                 num_trades: 0,
                 num_symbols: 0,
                 notional: 0.0,
@@ -96,7 +96,7 @@ pub fn trades_by_date(results: &Results) -> Vec<TradesOnDate> {
         if symbols.insert(f.symbol) {
             d.num_symbols += 1;
         }
-        d.notional += f.quantity.abs() * f.price * results.multipliers[f.symbol];
+        d.notional += f.quantity.abs() * f.price * results.multipliers[f.symbol as usize];
         d.cost += f.cost;
     }
     out
@@ -163,17 +163,17 @@ pub fn summary_by_symbol(results: &Results, marks: &Marks) -> Vec<SymbolSummary>
         })
         .collect();
     for f in &results.fills {
-        let s = &mut out[f.symbol];
+        let s = &mut out[f.symbol as usize];
         s.num_fills += 1;
         if f.quantity > 0.0 {
             s.bought += f.quantity;
         } else {
             s.sold -= f.quantity;
         }
-        s.notional += f.quantity.abs() * f.price * results.multipliers[f.symbol];
+        s.notional += f.quantity.abs() * f.price * results.multipliers[f.symbol as usize];
     }
     for o in &results.orders {
-        let s = &mut out[o.symbol];
+        let s = &mut out[o.symbol as usize];
         s.costs += o.costs;
         s.executed_pnl += o.executed_pnl;
         s.external_pnl += o.external_pnl;

@@ -131,7 +131,7 @@ fn every_figure_matches_the_hand_calculation() {
     let bt = Backtest::new(&market, config()).unwrap();
     let r = bt.run(&mut strategy).unwrap();
 
-    let fills: Vec<(usize, usize, usize, f64, f64, f64)> = r
+    let fills: Vec<(u32, u32, u32, f64, f64, f64)> = r
         .fills
         .iter()
         .map(|f| (f.day, f.symbol, f.fill, f.quantity, f.price, f.cost))

@@ -106,9 +106,10 @@ proptest! {
         let r = Backtest::new(&market, cfg).unwrap().run(&mut random_strategy(seed, false)).unwrap();
         let volumes = market.volumes().unwrap();
         for o in &r.orders {
-            let lo = o.day.saturating_sub(window);
-            let k = (o.day - lo) as f64;
-            let adv: f64 = (lo..o.day).map(|t| volumes[t * n + o.symbol]).sum::<f64>() / k;
+            let (day, symbol) = (o.day as usize, o.symbol as usize);
+            let lo = day.saturating_sub(window);
+            let k = (day - lo) as f64;
+            let adv: f64 = (lo..day).map(|t| volumes[t * n + symbol]).sum::<f64>() / k;
             prop_assert!(o.executed.abs() <= part * adv * (1.0 + 1e-12) + 1e-9, "{o:?} adv {adv}");
             // What the cap held back is carried (this config never drops): nothing is lost
             // beyond what cash refused.
@@ -192,7 +193,7 @@ proptest! {
                     assert_eq!(ctx.opens.unwrap().len(), (ctx.t + usize::from(at_open)) * ctx.n_symbols());
                     assert_eq!(ctx.returns.len(), ctx.t - 1);
                     assert_eq!(ctx.pnl.len(), ctx.t - 1);
-                    assert!(ctx.signals.iter().all(|s| s.day < ctx.t));
+                    assert!(ctx.signals.iter().all(|s| (s.day as usize) < ctx.t));
                     if ctx.t <= cut {
                         let mut snapshot = ctx.closes.to_vec();
                         snapshot.extend_from_slice(ctx.opens.unwrap());

@@ -7,6 +7,7 @@ use common::{dates, random_market};
 use oxfolio_engine::config::{
     BacktestConfig, DecisionTime, FillPrice, InstrumentConfig, Mode, SettlementConfig,
 };
+use oxfolio_engine::results::SignalKind;
 use oxfolio_engine::signals::{Conditional, DriftMeasure, Rebalance, Recorded, TargetWeights};
 use oxfolio_engine::{
     Backtest, Builtin, Context, Decision, Market, StrategyConfig, StrategyError, TradeList,
@@ -283,8 +284,8 @@ fn alpha_driven_mode_turns_scores_into_weights() {
     };
     let mut s = Builtin::new(&sc, m.symbols()).unwrap();
     let r = Backtest::new(&m, cfg).unwrap().run(&mut s).unwrap();
-    assert!(r.signals.iter().any(|s| s.kind == "alpha"));
-    assert!(r.signals.iter().any(|s| s.kind == "weight"));
+    assert!(r.signals.iter().any(|s| s.kind == SignalKind::Alpha));
+    assert!(r.signals.iter().any(|s| s.kind == SignalKind::Weight));
     assert!(!r.fills.is_empty());
     // Long-only and within gross 1 at the reference prices.
     assert!(r.positions().iter().all(|q| *q >= -1e-9));
@@ -308,7 +309,7 @@ fn signal_helpers_compose() {
         .unwrap()
         .run(&mut s)
         .unwrap();
-    let days: Vec<usize> = r.orders.iter().map(|o| o.day).collect();
+    let days: Vec<u32> = r.orders.iter().map(|o| o.day).collect();
     assert!(days.iter().all(|d| *d == 31), "{days:?}");
     assert_eq!(s.history.len(), 39);
     assert_eq!(
@@ -329,7 +330,7 @@ fn signal_helpers_compose() {
         .unwrap()
         .run(&mut drift)
         .unwrap();
-    let rebalances: std::collections::BTreeSet<usize> = r.orders.iter().map(|o| o.day).collect();
+    let rebalances: std::collections::BTreeSet<u32> = r.orders.iter().map(|o| o.day).collect();
     assert!(
         rebalances.len() < 10 && rebalances.contains(&1),
         "{rebalances:?}"
