@@ -24,6 +24,18 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
     };
     let bt = Backtest::new(market, config)?;
     Ok(match mode {
+        "hold" => bt.run(&mut |_: &Context<'_>| -> Result<Decision, StrategyError> {
+            Ok(Decision::Hold)
+        })?,
+        "once" => bt.run(
+            &mut |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
+                Ok(if ctx.t == 1 {
+                    Decision::Weights(vec![1.0 / ctx.n_symbols() as f64; ctx.n_symbols()])
+                } else {
+                    Decision::Hold
+                })
+            },
+        )?,
         "monthly" => {
             let mut s = Builtin::new(&StrategyConfig::default(), market.symbols())?;
             bt.run(&mut s)?
@@ -51,7 +63,9 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (mode, path) = match args.as_slice() {
-        [_, mode, path] if mode == "monthly" || mode == "drift" => (mode.clone(), path.clone()),
+        [_, mode, path] if ["monthly", "drift", "hold", "once"].contains(&mode.as_str()) => {
+            (mode.clone(), path.clone())
+        }
         _ => return Err("usage: bench_backtest monthly|drift FILE.csv".into()),
     };
     let started = Instant::now();
