@@ -18,7 +18,7 @@ use crate::config::{
 };
 use crate::context::Context;
 use crate::error::EngineError;
-use crate::execution::{fill_cost, fill_price, round_to_lots, split, with_impact, TrailingVolume};
+use crate::execution::{fill_price, round_to_lots, split, CostModel, TrailingVolume};
 use crate::market::Market;
 use crate::results::{
     Daily, Event, EventKind, FillRecord, OrderRecord, OverlayRecord, Results, SignalKind,
@@ -34,6 +34,7 @@ pub struct Backtest<'m> {
     multipliers: Vec<f64>,
     lots: Vec<f64>,
     futures: Vec<bool>,
+    costs: CostModel,
     cash_weight: Vec<f64>,
     complete_rows: Vec<bool>,
     has_futures: bool,
@@ -131,6 +132,7 @@ impl<'m> Backtest<'m> {
             )));
         }
         Ok(Backtest {
+            costs: CostModel::new(&config),
             has_futures: futures.iter().any(|f| *f),
             cash_weight: futures.iter().map(|f| if *f { 0.0 } else { 1.0 }).collect(),
             complete_rows: (0..dates.len())
@@ -197,6 +199,7 @@ struct Run {
     executed_value: Vec<f64>,
     costs: Vec<f64>,
     active: Vec<usize>,
+    sequence: Vec<usize>,
     parts: Vec<f64>,
     volume: Option<TrailingVolume>,
     has_pending: bool,
@@ -282,6 +285,7 @@ impl Run {
             executed_value: vec![0.0; n],
             costs: vec![0.0; n],
             active: Vec::with_capacity(n),
+            sequence: Vec::with_capacity(n),
             parts: vec![0.0; bt.config.num_fills],
             volume,
             has_pending: false,
@@ -790,17 +794,27 @@ impl Run {
         }
         let first_order = self.results.orders.len() - self.active.len();
         let cash_limited = config.max_gross_leverage <= 1.0;
+        // Sells first, then buys, so sale proceeds pay for purchases.
+        self.sequence.clear();
+        for pass in [true, false] {
+            for &i in &self.active {
+                let total = self.approved[i];
+                if total != 0.0 && (total < 0.0) == pass {
+                    self.sequence.push(i);
+                }
+            }
+        }
         for k in 0..nf {
-            // Sells first, then buys, so sale proceeds pay for purchases.
-            for pass in 0..2 {
-                for a in 0..self.active.len() {
-                    let i = self.active[a];
+            {
+                for s in 0..self.sequence.len() {
+                    let i = self.sequence[s];
                     let total = self.approved[i];
-                    if total == 0.0 || (pass == 0) != (total < 0.0) {
-                        continue;
-                    }
-                    split(total, nf, bt.lots[i], &mut self.parts);
-                    let mut q = self.parts[k];
+                    let mut q = if nf == 1 {
+                        total
+                    } else {
+                        split(total, nf, bt.lots[i], &mut self.parts);
+                        self.parts[k]
+                    };
                     if q == 0.0 {
                         continue;
                     }
@@ -813,20 +827,20 @@ impl Run {
                         low.map_or(f64::NAN, |l| l[i]),
                         close[i],
                     );
-                    let price = with_impact(base, q, config.impact_bps);
+                    let price = bt.costs.with_impact(base, q);
                     let m = bt.multipliers[i];
                     if q > 0.0 && cash_limited && !bt.futures[i] {
                         let cash = self.ledger.cash();
-                        let needed = q * price * m + fill_cost(config, q, price, m);
+                        let needed = q * price * m + bt.costs.fill_cost(q, price, m);
                         if needed > cash {
-                            let unit = price * m * (1.0 + config.transaction_cost_bps / 1e4)
+                            let unit = price * m * (1.0 + bt.costs.cost_rate)
                                 + config.commission_per_share;
                             let mut affordable = round_to_lots(
                                 ((cash - config.commission_min).max(0.0) / unit).max(0.0),
                                 bt.lots[i],
                             );
                             while affordable > 0.0
-                                && affordable * price * m + fill_cost(config, affordable, price, m)
+                                && affordable * price * m + bt.costs.fill_cost(affordable, price, m)
                                     > cash
                             {
                                 affordable = round_to_lots(
@@ -854,7 +868,7 @@ impl Run {
                             }
                         }
                     }
-                    let cost = fill_cost(config, q, price, m);
+                    let cost = bt.costs.fill_cost(q, price, m);
                     self.ledger.fill(i, q, price, cost)?;
                     self.positions[i] += q;
                     self.executed_qty[i] += q;

@@ -31,25 +31,52 @@ pub fn fill_price(
     }
 }
 
-/// The price after impact: buys pay `(1 + impact)`, sells receive `(1 - impact)`.
-pub fn with_impact(price: f64, quantity: f64, impact_bps: f64) -> f64 {
-    let i = impact_bps / 10_000.0;
-    if quantity > 0.0 {
-        price * (1.0 + i)
-    } else {
-        price * (1.0 - i)
-    }
+/// Impact and costs as rates, computed once per run (a division by 10,000 per fill was
+/// a measurable share of a large run).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CostModel {
+    /// `impact_bps / 10,000`.
+    pub impact_rate: f64,
+    /// `transaction_cost_bps / 10,000`.
+    pub cost_rate: f64,
+    /// Commission per share or contract.
+    pub per_share: f64,
+    /// Minimum commission per fill.
+    pub minimum: f64,
+    /// True when a per-share commission or a minimum applies.
+    pub commission: bool,
 }
 
-/// Cost of a fill: `transaction_cost_bps` of its notional, plus a per-share commission
-/// with a minimum (when either is set).
-pub fn fill_cost(config: &BacktestConfig, quantity: f64, price: f64, multiplier: f64) -> f64 {
-    let notional = quantity.abs() * price * multiplier;
-    let mut cost = notional * config.transaction_cost_bps / 10_000.0;
-    if quantity != 0.0 && (config.commission_per_share > 0.0 || config.commission_min > 0.0) {
-        cost += (quantity.abs() * config.commission_per_share).max(config.commission_min);
+impl CostModel {
+    /// The rates of `config`.
+    pub fn new(config: &BacktestConfig) -> CostModel {
+        CostModel {
+            impact_rate: config.impact_bps / 10_000.0,
+            cost_rate: config.transaction_cost_bps / 10_000.0,
+            per_share: config.commission_per_share,
+            minimum: config.commission_min,
+            commission: config.commission_per_share > 0.0 || config.commission_min > 0.0,
+        }
     }
-    cost
+
+    /// The price after impact: buys pay `(1 + impact)`, sells receive `(1 - impact)`.
+    pub fn with_impact(&self, price: f64, quantity: f64) -> f64 {
+        if quantity > 0.0 {
+            price * (1.0 + self.impact_rate)
+        } else {
+            price * (1.0 - self.impact_rate)
+        }
+    }
+
+    /// Cost of a fill: `transaction_cost_bps` of its notional, plus a per-share
+    /// commission with a minimum (when either is set).
+    pub fn fill_cost(&self, quantity: f64, price: f64, multiplier: f64) -> f64 {
+        let mut cost = quantity.abs() * price * multiplier * self.cost_rate;
+        if self.commission && quantity != 0.0 {
+            cost += (quantity.abs() * self.per_share).max(self.minimum);
+        }
+        cost
+    }
 }
 
 /// `quantity` rounded toward zero to whole lots (unchanged when `lot` is 0, meaning
