@@ -13,8 +13,6 @@ use serde::Serialize;
 use oxfolio_analytics::report::{backtest_html, BacktestReport};
 use oxfolio_analytics::{compute, Metrics, MetricsOptions};
 use oxfolio_core::time::format_timestamp;
-use oxfolio_data::align::{align, AlignOptions, Calendar, Fill};
-use oxfolio_data::source::load;
 use oxfolio_engine::config::Mode;
 use oxfolio_engine::output::write_tables;
 use oxfolio_engine::tables::{marks, summary_by_symbol};
@@ -100,27 +98,13 @@ fn build_strategy(config: &Config, market: &Market) -> anyhow::Result<Box<dyn St
     Ok(Box::new(Builtin::new(&strategy, market.symbols())?))
 }
 
-/// Loads the data named by `[data]` into a market (union calendar, missing prices kept
-/// as missing).
+/// Loads the data named by `[data]` into a market.
 pub fn load_market(config: &Config) -> anyhow::Result<Market> {
     let spec = config
         .data
-        .clone()
+        .as_ref()
         .context("the config has no [data] section")?;
-    let dataset = load(&spec)?;
-    anyhow::ensure!(
-        !dataset.series.is_empty(),
-        "no series in {}",
-        spec.path.display()
-    );
-    let (panel, _) = align(
-        &dataset.series,
-        AlignOptions {
-            calendar: Calendar::Union,
-            fill: Fill::Missing,
-        },
-    )?;
-    Ok(Market::from_panel(&panel)?)
+    Ok(Market::load(spec)?)
 }
 
 /// Everything a finished run holds.

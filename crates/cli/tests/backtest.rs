@@ -2,24 +2,12 @@
 //! and YAML, the run folder and `metrics.json` keys, a run reproduced from its own
 //! folder, and one-line errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn oxfolio(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oxfolio"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("OXFOLIO_LOG")
-        .output()
-        .expect("runs")
-}
+use std::path::Path;
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
-}
+use common::{assert_one_line_error, oxfolio, repo};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -211,13 +199,6 @@ fn run_config(body: &str) -> Output {
         ],
         tmp.path(),
     )
-}
-
-fn assert_one_line_error(o: &Output, needle: &str) {
-    assert!(!o.status.success(), "should fail: {}", text(&o.stdout));
-    let err = text(&o.stderr);
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("error: ") && err.contains(needle), "{err}");
 }
 
 #[test]

@@ -1,50 +1,8 @@
 //! The `oxfolio` binary end to end: outputs, JSON keys, exit codes and one-line errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn oxfolio(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oxfolio"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("OXFOLIO_LOG")
-        .output()
-        .expect("runs")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
-}
-
-fn data_fixture(rel: &str) -> String {
-    repo()
-        .join("crates/data/tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(o)).expect("JSON on standard output")
-}
-
-fn assert_one_line_error(o: &Output, needle: &str) {
-    assert!(!o.status.success(), "should fail: {}", stdout(o));
-    let err = stderr(o);
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("error: ") && err.contains(needle), "{err}");
-}
+use common::{assert_one_line_error, data_fixture, json, oxfolio, repo, stderr, stdout};
 
 #[test]
 fn metrics_json_has_the_contract_keys_and_matches_the_library() {

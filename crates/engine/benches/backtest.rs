@@ -5,8 +5,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use oxfolio_engine::config::BacktestConfig;
-use oxfolio_engine::signals::{drifted, DriftMeasure};
-use oxfolio_engine::{Backtest, Builtin, Context, Decision, Market, StrategyConfig, StrategyError};
+use oxfolio_engine::signals::{drift_rebalancer, DriftMeasure};
+use oxfolio_engine::{Backtest, Builtin, Market, StrategyConfig};
 
 fn market(n: usize, days: usize) -> Market {
     // Seeded geometric random walks (SplitMix64 uniforms, about 2% daily volatility).
@@ -58,19 +58,7 @@ fn bench(c: &mut Criterion) {
         let bt = Backtest::new(&m, config()).expect("backtest");
         b.iter(|| {
             let n = m.n_symbols();
-            let target = vec![1.0 / n as f64; n];
-            let mut current = vec![0.0; n];
-            let mut s = |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
-                ctx.current_weights(&mut current);
-                let flat = ctx.positions.iter().all(|q| *q == 0.0);
-                Ok(
-                    if flat || drifted(&current, &target, 0.2, DriftMeasure::Relative) {
-                        Decision::Weights(target.clone())
-                    } else {
-                        Decision::Hold
-                    },
-                )
-            };
+            let mut s = drift_rebalancer(vec![1.0 / n as f64; n], 0.2, DriftMeasure::Relative);
             bt.run(&mut s).expect("run")
         })
     });

@@ -7,10 +7,9 @@
 
 use std::time::Instant;
 
-use oxfolio_data::align::{align, AlignOptions, Calendar, Fill};
-use oxfolio_data::source::{load, SourceSpec};
+use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::config::BacktestConfig;
-use oxfolio_engine::signals::{drifted, DriftMeasure};
+use oxfolio_engine::signals::{drift_rebalancer, DriftMeasure};
 use oxfolio_engine::{
     Backtest, Builtin, Context, Decision, Market, Results, StrategyConfig, StrategyError,
 };
@@ -42,19 +41,7 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
         }
         _ => {
             let n = market.n_symbols();
-            let target = vec![1.0 / n as f64; n];
-            let mut current = vec![0.0; n];
-            let mut s = |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
-                ctx.current_weights(&mut current);
-                let flat = ctx.positions.iter().all(|q| *q == 0.0);
-                Ok(
-                    if flat || drifted(&current, &target, 0.2, DriftMeasure::Relative) {
-                        Decision::Weights(target.clone())
-                    } else {
-                        Decision::Hold
-                    },
-                )
-            };
+            let mut s = drift_rebalancer(vec![1.0 / n as f64; n], 0.2, DriftMeasure::Relative);
             bt.run(&mut s)?
         }
     })
@@ -69,15 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: bench_backtest monthly|drift FILE.csv".into()),
     };
     let started = Instant::now();
-    let dataset = load(&SourceSpec::new(&path))?;
-    let (panel, _) = align(
-        &dataset.series,
-        AlignOptions {
-            calendar: Calendar::Union,
-            fill: Fill::Missing,
-        },
-    )?;
-    let market = Market::from_panel(&panel)?;
+    let market = Market::load(&SourceSpec::new(&path))?;
     let load_seconds = started.elapsed().as_secs_f64();
     let mut times = Vec::new();
     let mut last = None;

@@ -3,6 +3,7 @@
 use thiserror::Error;
 
 use oxfolio_core::CoreError;
+use oxfolio_data::DataError;
 use oxfolio_optim::OptimError;
 
 /// A strategy's own failure, reported with the date it happened.
@@ -52,6 +53,9 @@ pub enum EngineError {
         /// The solver's error.
         source: OptimError,
     },
+    /// The data could not be loaded.
+    #[error(transparent)]
+    Load(#[from] DataError),
     /// The ledger refused a fill.
     #[error("ledger: {0}")]
     Ledger(#[from] CoreError),

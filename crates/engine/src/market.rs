@@ -3,6 +3,8 @@
 
 use oxfolio_core::time::format_timestamp;
 use oxfolio_core::{Field, Panel, Timestamp};
+use oxfolio_data::align::{align, AlignOptions, Calendar, Fill};
+use oxfolio_data::source::{load, SourceSpec};
 
 use crate::error::EngineError;
 
@@ -149,6 +151,26 @@ impl Market {
                 None,
             )
         }
+    }
+
+    /// Loads the source `spec` names and aligns its symbols on the union of their dates,
+    /// missing prices left missing (the backtester's missing-price policy decides).
+    pub fn load(spec: &SourceSpec) -> Result<Market, EngineError> {
+        let dataset = load(spec)?;
+        if dataset.series.is_empty() {
+            return Err(EngineError::Data(format!(
+                "no series in {}",
+                spec.path.display()
+            )));
+        }
+        let (panel, _) = align(
+            &dataset.series,
+            AlignOptions {
+                calendar: Calendar::Union,
+                fill: Fill::Missing,
+            },
+        )?;
+        Market::from_panel(&panel)
     }
 
     /// Number of symbols.

@@ -60,6 +60,32 @@ pub fn drifted(current: &[f64], target: &[f64], threshold: f64, measure: DriftMe
     })
 }
 
+/// A closure that rebalances to `target` whenever any weight has drifted past
+/// `threshold` (and whenever nothing is held); holds otherwise. Called every day.
+pub fn drift_rebalancer(
+    target: Vec<f64>,
+    threshold: f64,
+    measure: DriftMeasure,
+) -> impl FnMut(&Context<'_>) -> Result<Decision, StrategyError> {
+    let mut current = vec![0.0; target.len()];
+    move |ctx| {
+        if target.len() != ctx.n_symbols() {
+            return Err(StrategyError::new(format!(
+                "{} target weights for {} symbols",
+                target.len(),
+                ctx.n_symbols()
+            )));
+        }
+        ctx.current_weights(&mut current);
+        let flat = ctx.positions.iter().all(|q| *q == 0.0);
+        Ok(if flat || drifted(&current, &target, threshold, measure) {
+            Decision::Weights(target.clone())
+        } else {
+            Decision::Hold
+        })
+    }
+}
+
 /// Runs `inner` only when `predicate` holds (for example month end); holds otherwise.
 pub struct Conditional<P, S> {
     /// The gate.

@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use oxfolio_data::align::{align, AlignOptions, Calendar, Fill};
-use oxfolio_data::source::{load, SourceSpec};
+use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::config::BacktestConfig;
 use oxfolio_engine::{Market, Results};
 
@@ -21,15 +20,7 @@ pub fn bundled_market() -> Result<Market, Box<dyn std::error::Error>> {
     spec.factor_files = Some(root.join("factor_files"));
     spec.daily = true;
     spec.start = Some("2014-04-03".into());
-    let dataset = load(&spec)?;
-    let (panel, _) = align(
-        &dataset.series,
-        AlignOptions {
-            calendar: Calendar::Union,
-            fill: Fill::Missing,
-        },
-    )?;
-    Ok(Market::from_panel(&panel)?)
+    Ok(Market::load(&spec)?)
 }
 
 /// The examples' common settings: from 2015, 10 bps costs, 5 bps impact.
