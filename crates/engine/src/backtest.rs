@@ -20,6 +20,7 @@ use crate::context::Context;
 use crate::error::EngineError;
 use crate::execution::{fill_price, round_to_lots, split, CostModel, TrailingVolume};
 use crate::market::Market;
+use crate::memory::advise_huge_pages;
 use crate::results::{
     Daily, Event, EventKind, FillRecord, OrderRecord, OverlayRecord, Results, SignalKind,
     SignalRecord,
@@ -273,6 +274,12 @@ impl Run {
             equity: Vec::with_capacity(days),
             ..Daily::default()
         };
+        let mut fills: Vec<FillRecord> = Vec::with_capacity(records);
+        let mut orders: Vec<OrderRecord> = Vec::with_capacity(records);
+        let mut signals: Vec<SignalRecord> = Vec::with_capacity(records);
+        advise_huge_pages(&mut fills);
+        advise_huge_pages(&mut orders);
+        advise_huge_pages(&mut signals);
         Ok(Run {
             ledger,
             positions: bt.initial_positions.clone(),
@@ -302,11 +309,11 @@ impl Run {
                 initial_prices: last_close.clone(),
                 multipliers: bt.multipliers.clone(),
                 daily,
-                fills: Vec::with_capacity(records),
-                orders: Vec::with_capacity(records),
+                fills,
+                orders,
                 events: Vec::new(),
                 overlay: Vec::new(),
-                signals: Vec::with_capacity(records),
+                signals,
                 strategy: String::new(),
             },
         })
@@ -795,15 +802,20 @@ impl Run {
         let first_order = self.results.orders.len() - self.active.len();
         let cash_limited = config.max_gross_leverage <= 1.0;
         // Sells first, then buys, so sale proceeds pay for purchases.
-        self.sequence.clear();
-        for pass in [true, false] {
-            for &i in &self.active {
-                let total = self.approved[i];
-                if total != 0.0 && (total < 0.0) == pass {
-                    self.sequence.push(i);
-                }
-            }
+        // Branch-free partition: the sign of an order is unpredictable.
+        let count = self.active.len();
+        self.sequence.resize(2 * count, 0);
+        let (mut sells, mut buys) = (0, 0);
+        for &i in &self.active {
+            let total = self.approved[i];
+            let (sell, buy) = (total < 0.0, total > 0.0);
+            self.sequence[sells] = i;
+            self.sequence[count + buys] = i;
+            sells += usize::from(sell);
+            buys += usize::from(buy);
         }
+        self.sequence.copy_within(count..count + buys, sells);
+        self.sequence.truncate(sells + buys);
         for k in 0..nf {
             {
                 for s in 0..self.sequence.len() {

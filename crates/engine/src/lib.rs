@@ -10,6 +10,7 @@ pub mod context;
 pub mod error;
 pub mod execution;
 pub mod market;
+mod memory;
 pub mod output;
 pub mod results;
 pub mod signals;
