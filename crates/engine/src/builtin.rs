@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{EngineError, StrategyError};
-use crate::signals::{drifted, DriftMeasure, Rebalance};
+use crate::signals::{holdings_drifted, DriftMeasure, Rebalance};
 use crate::strategy::{Decision, Strategy};
 
 /// How momentum winners are weighted.
@@ -126,7 +126,6 @@ pub struct Builtin {
     universe: Vec<bool>,
     fixed: Vec<f64>,
     last_target: Option<Vec<f64>>,
-    current: Vec<f64>,
 }
 
 fn index_map(
@@ -240,7 +239,6 @@ impl Builtin {
             universe,
             fixed,
             last_target: None,
-            current: vec![0.0; symbols.len()],
         })
     }
 
@@ -389,10 +387,9 @@ impl Strategy for Builtin {
             return Ok(Decision::Positions(target));
         }
         if !first && !flat && self.config.rebalance == Rebalance::Drift {
-            ctx.current_weights(&mut self.current);
             let reference = self.last_target.as_deref().unwrap_or(&target);
-            if !drifted(
-                &self.current,
+            if !holdings_drifted(
+                ctx,
                 reference,
                 self.config.drift_threshold,
                 self.config.drift_measure,

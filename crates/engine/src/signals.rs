@@ -45,19 +45,48 @@ pub enum DriftMeasure {
     Relative,
 }
 
-/// True when `current` has drifted from `target` past `threshold`.
-pub fn drifted(current: &[f64], target: &[f64], threshold: f64, measure: DriftMeasure) -> bool {
-    current.iter().zip(target).any(|(w, t)| match measure {
+/// True when one weight `w` is past `threshold` from its target `t`.
+fn beyond(w: f64, t: f64, threshold: f64, measure: DriftMeasure) -> bool {
+    match measure {
         DriftMeasure::Absolute => (w - t).abs() > threshold,
-        // |w / t - 1| > threshold, without a division.
+        // |w / t - 1| > threshold, without a division; any holding counts where t is 0.
         DriftMeasure::Relative => {
-            if *t == 0.0 {
+            if t == 0.0 {
                 w.abs() > 1e-12
             } else {
                 (w - t).abs() > threshold * t.abs()
             }
         }
-    })
+    }
+}
+
+/// True when `current` has drifted from `target` past `threshold`.
+pub fn drifted(current: &[f64], target: &[f64], threshold: f64, measure: DriftMeasure) -> bool {
+    current
+        .iter()
+        .zip(target)
+        .any(|(w, t)| beyond(*w, *t, threshold, measure))
+}
+
+/// True when the holdings in `ctx`, as weights at the reference prices, have drifted
+/// from `target` past `threshold` ([`drifted`] on [`Context::current_weights`], in one
+/// pass without a buffer).
+pub fn holdings_drifted(
+    ctx: &Context<'_>,
+    target: &[f64],
+    threshold: f64,
+    measure: DriftMeasure,
+) -> bool {
+    let inverse = 1.0 / ctx.portfolio_value;
+    ctx.positions
+        .iter()
+        .zip(ctx.reference_prices)
+        .zip(ctx.multipliers)
+        .zip(target)
+        .any(|(((q, p), m), t)| {
+            let w = if *q == 0.0 { 0.0 } else { q * p * m * inverse };
+            beyond(w, *t, threshold, measure)
+        })
 }
 
 /// A closure that rebalances to `target` whenever any weight has drifted past
@@ -67,7 +96,6 @@ pub fn drift_rebalancer(
     threshold: f64,
     measure: DriftMeasure,
 ) -> impl FnMut(&Context<'_>) -> Result<Decision, StrategyError> {
-    let mut current = vec![0.0; target.len()];
     move |ctx| {
         if target.len() != ctx.n_symbols() {
             return Err(StrategyError::new(format!(
@@ -76,13 +104,14 @@ pub fn drift_rebalancer(
                 ctx.n_symbols()
             )));
         }
-        ctx.current_weights(&mut current);
         let flat = ctx.positions.iter().all(|q| *q == 0.0);
-        Ok(if flat || drifted(&current, &target, threshold, measure) {
-            Decision::Weights(target.clone())
-        } else {
-            Decision::Hold
-        })
+        Ok(
+            if flat || holdings_drifted(ctx, &target, threshold, measure) {
+                Decision::Weights(target.clone())
+            } else {
+                Decision::Hold
+            },
+        )
     }
 }
 
@@ -124,7 +153,6 @@ pub struct TargetWeights {
     pub threshold: f64,
     /// Drift measure.
     pub measure: DriftMeasure,
-    current: Vec<f64>,
 }
 
 impl TargetWeights {
@@ -136,7 +164,6 @@ impl TargetWeights {
         measure: DriftMeasure,
     ) -> TargetWeights {
         TargetWeights {
-            current: vec![0.0; weights.len()],
             weights,
             rebalance,
             threshold,
@@ -158,11 +185,11 @@ impl Strategy for TargetWeights {
         if !flat && !self.rebalance.due(ctx) {
             return Ok(Decision::Hold);
         }
-        if !flat && self.rebalance == Rebalance::Drift {
-            ctx.current_weights(&mut self.current);
-            if !drifted(&self.current, &self.weights, self.threshold, self.measure) {
-                return Ok(Decision::Hold);
-            }
+        if !flat
+            && self.rebalance == Rebalance::Drift
+            && !holdings_drifted(ctx, &self.weights, self.threshold, self.measure)
+        {
+            return Ok(Decision::Hold);
         }
         Ok(Decision::Weights(self.weights.clone()))
     }
