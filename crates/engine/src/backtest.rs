@@ -187,6 +187,15 @@ impl<'m> Backtest<'m> {
     }
 }
 
+/// Today's order P&L totals, from execution to the close.
+#[derive(Clone, Copy, Debug, Default)]
+struct DayTrades {
+    executed: f64,
+    external: f64,
+    costs: f64,
+    notional: f64,
+}
+
 /// The mutable state of one run.
 struct Run {
     ledger: Ledger,
@@ -204,6 +213,7 @@ struct Run {
     parts: Vec<f64>,
     volume: Option<TrailingVolume>,
     has_pending: bool,
+    traded: DayTrades,
     all_priced: bool,
     equity: f64,
     returns: Vec<f64>,
@@ -296,6 +306,7 @@ impl Run {
             parts: vec![0.0; bt.config.num_fills],
             volume,
             has_pending: false,
+            traded: DayTrades::default(),
             all_priced: last_close.iter().all(|c| !c.is_nan()),
             equity,
             returns: Vec::with_capacity(days),
@@ -898,10 +909,27 @@ impl Run {
                 }
             }
         }
+        // Each order's P&L at today's close (the last known price when there is none).
+        let mut day = DayTrades::default();
         for (a, order) in self.results.orders[first_order..].iter_mut().enumerate() {
             let i = self.active[a];
+            let m = bt.multipliers[i];
+            let priced = !close[i].is_nan();
+            let c = if priced { close[i] } else { self.last_close[i] };
             order.executed = self.executed_qty[i];
+            order.executed_pnl = (self.executed_qty[i] * c - self.executed_value[i]) * m;
+            order.external_pnl = if priced && !order.reference_price.is_nan() {
+                order.requested * (c - order.reference_price) * m
+            } else {
+                0.0
+            };
+            order.costs = self.costs[i];
+            day.executed += order.executed_pnl;
+            day.external += order.external_pnl;
+            day.costs += order.costs;
+            day.notional += self.executed_value[i].abs() * m;
         }
+        self.traded = day;
         self.has_pending = self.pending.iter().any(|q| *q != 0.0);
         Ok(())
     }
@@ -909,28 +937,12 @@ impl Run {
     fn close_day(&mut self, bt: &Backtest<'_>, t: usize) -> Result<(), EngineError> {
         let market = bt.market;
         let close = market.close_row(t);
-        let (mut executed, mut external, mut costs, mut notional) = (0.0, 0.0, 0.0, 0.0);
-        let first_order = self.results.orders.len() - self.active.len();
-        for (a, order) in self.results.orders[first_order..].iter_mut().enumerate() {
-            let i = self.active[a];
-            let m = bt.multipliers[i];
-            let c = if close[i].is_nan() {
-                self.last_close[i]
-            } else {
-                close[i]
-            };
-            order.executed_pnl = (self.executed_qty[i] * c - self.executed_value[i]) * m;
-            order.external_pnl = if close[i].is_nan() || order.reference_price.is_nan() {
-                0.0
-            } else {
-                order.requested * (c - order.reference_price) * m
-            };
-            order.costs = self.costs[i];
-            executed += order.executed_pnl;
-            external += order.external_pnl;
-            costs += order.costs;
-            notional += self.executed_value[i].abs() * m;
-        }
+        let DayTrades {
+            executed,
+            external,
+            costs,
+            notional,
+        } = std::mem::take(&mut self.traded);
         if bt.has_futures {
             // Futures settle variation margin into cash at the close.
             self.ledger.mark(close);
