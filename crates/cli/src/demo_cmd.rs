@@ -1,5 +1,5 @@
-//! `oxfolio demo`: the main job on the bundled data until the backtester lands. It
-//! inspects the bundled data set, then reports the metrics of an equal-weight
+//! `oxfolio demo`: a quick look at the bundled data (the main job is `oxfolio
+//! backtest`). It inspects the bundled data set, then reports the metrics of an equal-weight
 //! buy-and-hold portfolio (capital split equally at the first close, never rebalanced)
 //! and of each symbol, and writes `equity.csv` and `metrics.json`.
 

@@ -55,8 +55,8 @@ enum Command {
     /// Risk toolkit: position sizing and the risk monitor.
     #[command(subcommand)]
     Risk(risk_cmd::RiskCommand),
-    /// The main job on the bundled data: inspect it, then the metrics of an equal-weight
-    /// buy-and-hold portfolio.
+    /// A quick look at the bundled data: inspect it, then the metrics of an equal-weight
+    /// buy-and-hold portfolio (the main job is `backtest`).
     Demo(demo_cmd::DemoArgs),
 }
 

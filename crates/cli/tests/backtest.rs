@@ -274,3 +274,38 @@ fn external_trades_from_a_file() {
     assert!(rows[0].starts_with("2016-01-04,AAPL,100,"));
     assert!(rows[1].starts_with("2016-02-01,AAPL,-40,"));
 }
+
+#[test]
+fn every_example_config_runs() {
+    let dir = repo().join("examples/strategies");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/strategies")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8);
+    let tmp = tempfile::tempdir().expect("tmp");
+    for path in names {
+        let out = tmp.path().join(path.file_name().unwrap());
+        let o = oxfolio(
+            &[
+                "--config",
+                path.to_str().unwrap(),
+                "backtest",
+                "--out",
+                out.to_str().unwrap(),
+                "--json",
+            ],
+            tmp.path(),
+        );
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            path.display(),
+            text(&o.stderr)
+        );
+        let m = metrics(&out);
+        assert!(m["num_fills"].as_u64().unwrap() > 0, "{}", path.display());
+    }
+}

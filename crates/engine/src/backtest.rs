@@ -377,10 +377,10 @@ impl Run {
             };
             strategy
                 .decide(&ctx)
-                .map_err(|source| EngineError::Strategy {
+                .map_err(|error| EngineError::Strategy {
                     date: date_text(bt, t),
                     strategy: strategy.name().to_string(),
-                    source,
+                    error,
                 })?
         };
         if decision == Decision::Hold && !self.has_pending {
@@ -522,9 +522,9 @@ impl Run {
                         max_gross: bt.config.max_gross_leverage,
                     },
                 )
-                .map_err(|source| EngineError::Optimisation {
+                .map_err(|error| EngineError::Optimisation {
                     date: date_text(bt, t),
-                    source,
+                    error,
                 })?;
                 self.record_signals(t, SignalKind::Weight, &weights);
                 self.weights_to_orders(bt, t, &weights)?;
@@ -669,9 +669,9 @@ impl Run {
             Estimator::Sample
         };
         let model = RiskModel::estimate(&returns, n, estimator, bt.config.periods_per_year)
-            .map_err(|source| EngineError::Optimisation {
+            .map_err(|error| EngineError::Optimisation {
                 date: date_text(bt, t),
-                source,
+                error,
             })?;
         Ok(model)
     }
@@ -691,10 +691,10 @@ impl Run {
             return Ok(());
         }
         let capped =
-            cap_variance(&weights, &model, cap, !bt.config.allow_short).map_err(|source| {
+            cap_variance(&weights, &model, cap, !bt.config.allow_short).map_err(|error| {
                 EngineError::Optimisation {
                     date: date_text(bt, t),
-                    source,
+                    error,
                 }
             })?;
         let executed_variance = model.variance(&capped);

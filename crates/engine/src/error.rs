@@ -36,22 +36,22 @@ pub enum EngineError {
         message: String,
     },
     /// The strategy itself failed.
-    #[error("{date}: strategy `{strategy}` failed: {source}")]
+    #[error("{date}: strategy `{strategy}` failed: {error}")]
     Strategy {
         /// Date of the decision.
         date: String,
         /// Strategy name.
         strategy: String,
-        /// The strategy's error.
-        source: StrategyError,
+        /// The strategy's error (shown in the message, so not chained as a source).
+        error: StrategyError,
     },
     /// The risk overlay or the alpha step could not be solved.
-    #[error("{date}: {source}")]
+    #[error("{date}: {error}")]
     Optimisation {
         /// Date of the decision.
         date: String,
-        /// The solver's error.
-        source: OptimError,
+        /// The solver's error (shown in the message, so not chained as a source).
+        error: OptimError,
     },
     /// The data could not be loaded.
     #[error(transparent)]

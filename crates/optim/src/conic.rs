@@ -85,12 +85,26 @@ impl Problem {
         self.push_rows(rows);
     }
 
-    /// Solves; returns the primal solution or names the status.
+    /// Solves at tight tolerances (1e-10); when the solver stalls there (insufficient
+    /// progress, iteration limit, numerical trouble), solves again at its default
+    /// tolerances (1e-8). Returns
+    /// the primal solution or names the status.
     pub(crate) fn solve(self, what: &str) -> Result<Vec<f64>, OptimError> {
         let n = self.variables;
-        let p =
-            CscMatrix::new_from_triplets(n, n, (0..n).collect(), (0..n).collect(), self.p_diagonal);
-        let a = CscMatrix::new_from_triplets(self.b.len(), n, self.rows, self.cols, self.values);
+        let p = CscMatrix::new_from_triplets(
+            n,
+            n,
+            (0..n).collect(),
+            (0..n).collect(),
+            self.p_diagonal.clone(),
+        );
+        let a = CscMatrix::new_from_triplets(
+            self.b.len(),
+            n,
+            self.rows.clone(),
+            self.cols.clone(),
+            self.values.clone(),
+        );
         let cones: Vec<SupportedConeT<f64>> = self
             .blocks
             .iter()
@@ -100,21 +114,35 @@ impl Problem {
                 Block::SecondOrder(k) => SecondOrderConeT(k),
             })
             .collect();
-        let settings = DefaultSettings::<f64> {
-            verbose: false,
-            tol_gap_abs: 1e-10,
-            tol_gap_rel: 1e-10,
-            tol_feas: 1e-10,
-            ..DefaultSettings::default()
-        };
-        let mut solver = DefaultSolver::new(&p, &self.q, &a, &self.b, &cones, settings)
-            .map_err(|e| OptimError::Solver(format!("{what}: cannot set up the problem: {e:?}")))?;
-        solver.solve();
-        match solver.solution.status {
-            SolverStatus::Solved | SolverStatus::AlmostSolved => Ok(solver.solution.x),
-            SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => Err(
-                OptimError::Infeasible(format!("{what}: the constraints admit no portfolio")),
-            ),
+        let mut last = SolverStatus::Unsolved;
+        for tolerance in [1e-10, 1e-8] {
+            let settings = DefaultSettings::<f64> {
+                verbose: false,
+                tol_gap_abs: tolerance,
+                tol_gap_rel: tolerance,
+                tol_feas: tolerance,
+                ..DefaultSettings::default()
+            };
+            let mut solver = DefaultSolver::new(&p, &self.q, &a, &self.b, &cones, settings)
+                .map_err(|e| {
+                    OptimError::Solver(format!("{what}: cannot set up the problem: {e:?}"))
+                })?;
+            solver.solve();
+            last = solver.solution.status;
+            match last {
+                SolverStatus::Solved | SolverStatus::AlmostSolved => return Ok(solver.solution.x),
+                SolverStatus::PrimalInfeasible => {
+                    return Err(OptimError::Infeasible(format!(
+                        "{what}: the constraints admit no portfolio"
+                    )))
+                }
+                _ => {}
+            }
+        }
+        match last {
+            SolverStatus::AlmostPrimalInfeasible => Err(OptimError::Infeasible(format!(
+                "{what}: the constraints admit no portfolio"
+            ))),
             status => Err(OptimError::Solver(format!("{what}: {status:?}"))),
         }
     }
