@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     times.sort_by(f64::total_cmp);
     let r = last.ok_or("no run")?;
     println!(
-        "{{\"mode\":\"{mode}\",\"symbols\":{},\"days\":{},\"load_seconds\":{load_seconds},\"simulate_seconds\":{},\"final_equity\":{},\"num_fills\":{}}}",
+        "{{\"runs\":{times:?},\"mode\":\"{mode}\",\"symbols\":{},\"days\":{},\"load_seconds\":{load_seconds},\"simulate_seconds\":{},\"final_equity\":{},\"num_fills\":{}}}",
         market.n_symbols(),
         market.n_dates(),
         times[2],
