@@ -1,5 +1,5 @@
-//! A thin builder over clarabel: variables, a diagonal quadratic objective, and rows of
-//! `A x + s = b` grouped by cone.
+//! A thin builder over clarabel: variables, a quadratic objective (diagonal terms or a
+//! dense block), and rows of `A x + s = b` grouped by cone.
 
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
@@ -16,10 +16,11 @@ enum Block {
     SecondOrder(usize),
 }
 
-/// A conic problem `min 1/2 x' diag(p) x + q' x` subject to `b - A x` in the cones.
+/// A conic problem `min 1/2 x' P x + q' x` subject to `b - A x` in the cones.
 pub(crate) struct Problem {
     variables: usize,
     p_diagonal: Vec<f64>,
+    p_upper: Vec<(usize, usize, f64)>,
     q: Vec<f64>,
     rows: Vec<usize>,
     cols: Vec<usize>,
@@ -34,6 +35,7 @@ impl Problem {
         Problem {
             variables,
             p_diagonal: vec![0.0; variables],
+            p_upper: Vec::new(),
             q: vec![0.0; variables],
             rows: Vec::new(),
             cols: Vec::new(),
@@ -46,6 +48,19 @@ impl Problem {
     /// Adds `value` to the quadratic weight of variable `j` (the objective holds `1/2 p x_j^2`).
     pub(crate) fn quadratic(&mut self, j: usize, value: f64) {
         self.p_diagonal[j] += value;
+    }
+
+    /// Adds a dense symmetric block `m` (`k x k`, row-major) on variables
+    /// `first..first + k` to `P` (the objective holds `1/2 x' m x` on them).
+    pub(crate) fn quadratic_block(&mut self, first: usize, k: usize, m: &[f64]) {
+        for i in 0..k {
+            self.p_diagonal[first + i] += m[i * k + i];
+            for j in i + 1..k {
+                if m[i * k + j] != 0.0 {
+                    self.p_upper.push((first + i, first + j, m[i * k + j]));
+                }
+            }
+        }
     }
 
     /// Adds `value` to the linear weight of variable `j`.
@@ -91,13 +106,14 @@ impl Problem {
     /// the primal solution or names the status.
     pub(crate) fn solve(self, what: &str) -> Result<Vec<f64>, OptimError> {
         let n = self.variables;
-        let p = CscMatrix::new_from_triplets(
-            n,
-            n,
-            (0..n).collect(),
-            (0..n).collect(),
-            self.p_diagonal.clone(),
-        );
+        let (mut pr, mut pc, mut pv): (Vec<usize>, Vec<usize>, Vec<f64>) =
+            ((0..n).collect(), (0..n).collect(), self.p_diagonal.clone());
+        for &(r, c, v) in &self.p_upper {
+            pr.push(r);
+            pc.push(c);
+            pv.push(v);
+        }
+        let p = CscMatrix::new_from_triplets(n, n, pr, pc, pv);
         let a = CscMatrix::new_from_triplets(
             self.b.len(),
             n,

@@ -1,0 +1,137 @@
+//! Agreement with PyPortfolioOpt 1.6 on the bundled 19-stock close file (fixtures from
+//! `fixtures/make_pypfopt_fixtures.py`): estimates to 1e-10, solver-based weights to 1e-5.
+
+use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
+use oxfolio_optim::mean_variance::{efficient_return, efficient_risk, max_sharpe, min_volatility};
+use oxfolio_optim::{Bounds, Estimator, OptimError};
+use serde_json::Value;
+
+fn reference() -> Value {
+    serde_json::from_str(include_str!("fixtures/pypfopt_reference.json")).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// Closes from 2015-01-02 to 2019-12-31, time-major.
+fn prices() -> (Vec<f64>, usize) {
+    let text = include_str!("../../../data/wide/closes.csv");
+    let mut lines = text.lines();
+    let n = lines.next().unwrap().split(',').count() - 1;
+    let mut out = Vec::new();
+    for line in lines {
+        let mut cells = line.split(',');
+        let date = cells.next().unwrap();
+        if ("2015-01-02"..="2019-12-31").contains(&date) {
+            out.extend(cells.map(|c| c.parse::<f64>().unwrap()));
+        }
+    }
+    (out, n)
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn estimates_match() {
+    let r = reference();
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    assert!(max_diff(&mu, &floats(&r["mu"])) < 1e-10);
+    let (sample, _) = covariance(&returns, n, Estimator::Sample, 252.0).unwrap();
+    assert!(max_diff(&sample, &floats(&r["sample_cov"])) < 1e-12);
+    let (lw, _) = covariance(&returns, n, Estimator::LedoitWolf, 252.0).unwrap();
+    assert!(max_diff(&lw, &floats(&r["ledoit_wolf_cov"])) < 1e-12);
+}
+
+#[test]
+fn portfolios_match() {
+    let r = reference();
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    let (s, model) = covariance(&returns, n, Estimator::Sample, 252.0).unwrap();
+    let (lw, _) = covariance(&returns, n, Estimator::LedoitWolf, 252.0).unwrap();
+    let long = Bounds::LONG_ONLY;
+    let cases = [
+        (
+            "min_volatility",
+            min_volatility(&mu, &s, long, 0.0).unwrap(),
+        ),
+        (
+            "min_volatility_lw",
+            min_volatility(&mu, &lw, long, 0.0).unwrap(),
+        ),
+        ("max_sharpe_rf2", max_sharpe(&mu, &s, long, 0.02).unwrap()),
+        (
+            "max_sharpe_rf2_cap20",
+            max_sharpe(
+                &mu,
+                &s,
+                Bounds {
+                    lower: 0.0,
+                    upper: 0.2,
+                },
+                0.02,
+            )
+            .unwrap(),
+        ),
+        (
+            "efficient_return_30",
+            efficient_return(&mu, &s, long, 0.30, 0.0).unwrap(),
+        ),
+        (
+            "efficient_risk_20",
+            efficient_risk(&mu, &model, long, 0.20, 0.0).unwrap(),
+        ),
+    ];
+    for (name, portfolio) in cases {
+        let d = max_diff(&portfolio.weights, &floats(&r[name]));
+        assert!(d < 1e-5, "{name}: {d:e}");
+        let total: f64 = portfolio.weights.iter().sum();
+        assert!((total - 1.0).abs() < 1e-8, "{name}");
+        let rc: f64 = portfolio.risk_contributions.iter().sum();
+        assert!((rc - portfolio.volatility).abs() < 1e-10, "{name}");
+    }
+}
+
+#[test]
+fn infeasible_problems_name_the_constraint() {
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    let (s, model) = covariance(&returns, n, Estimator::Sample, 252.0).unwrap();
+    let e = min_volatility(
+        &mu,
+        &s,
+        Bounds {
+            lower: 0.0,
+            upper: 0.05,
+        },
+        0.0,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, OptimError::Infeasible(_)) && e.to_string().contains("cannot sum to 1"),
+        "{e}"
+    );
+    let e = efficient_return(&mu, &s, Bounds::LONG_ONLY, 5.0, 0.0).unwrap_err();
+    assert!(e.to_string().contains("above the highest return"), "{e}");
+    let e = efficient_risk(&mu, &model, Bounds::LONG_ONLY, 0.01, 0.0).unwrap_err();
+    assert!(
+        e.to_string().contains("below the minimum volatility"),
+        "{e}"
+    );
+    let e = max_sharpe(&mu, &s, Bounds::LONG_ONLY, 10.0).unwrap_err();
+    assert!(e.to_string().contains("above the risk-free rate"), "{e}");
+}
