@@ -7,6 +7,7 @@ mod data_cmd;
 mod demo_cmd;
 mod logging;
 mod metrics_cmd;
+mod optimize_cmd;
 mod option_cmd;
 mod risk_cmd;
 mod source_args;
@@ -52,6 +53,9 @@ enum Command {
     /// options on a binomial tree; one option or a CSV batch.
     #[command(subcommand)]
     Option(option_cmd::OptionCommand),
+    /// Portfolio optimisation from a wide close-price file: max Sharpe, min volatility,
+    /// efficient return or risk, inverse volatility, equal weight.
+    Optimize(optimize_cmd::OptimizeArgs),
     /// Risk toolkit: position sizing and the risk monitor.
     #[command(subcommand)]
     Risk(risk_cmd::RiskCommand),
@@ -77,6 +81,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Risk(cmd) => risk_cmd::run(cmd),
         Command::Book(cmd) => book_cmd::run(cmd),
         Command::Option(cmd) => option_cmd::run(cmd),
+        Command::Optimize(args) => optimize_cmd::run(&args),
         Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
     }
 }
