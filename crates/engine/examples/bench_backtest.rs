@@ -21,7 +21,11 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
         fractional: true,
         ..BacktestConfig::default()
     };
+    let setup = std::time::Instant::now();
     let bt = Backtest::new(market, config)?;
+    if std::env::var_os("BENCH_VERBOSE").is_some() {
+        eprintln!("setup {:.2} ms", setup.elapsed().as_secs_f64() * 1e3);
+    }
     Ok(match mode {
         "hold" => bt.run(&mut |_: &Context<'_>| -> Result<Decision, StrategyError> {
             Ok(Decision::Hold)

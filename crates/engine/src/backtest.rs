@@ -12,7 +12,6 @@ use oxfolio_core::ledger::{Instrument, Ledger, Settlement};
 use oxfolio_core::time::{format_timestamp, from_date};
 use oxfolio_optim::{alpha_weights, cap_variance, AlphaSettings, Estimator, RiskModel};
 
-use crate::calendar::{day_flags, DayFlags};
 use crate::config::{
     BacktestConfig, DecisionTime, LimitPolicy, MissingPrice, Mode, Remainder, SettlementConfig,
 };
@@ -37,10 +36,8 @@ pub struct Backtest<'m> {
     futures: Vec<bool>,
     costs: CostModel,
     cash_weight: Vec<f64>,
-    complete_rows: Vec<bool>,
     has_futures: bool,
     initial_positions: Vec<f64>,
-    flags: Vec<DayFlags>,
     first: usize,
     last: usize,
 }
@@ -136,10 +133,6 @@ impl<'m> Backtest<'m> {
             costs: CostModel::new(&config),
             has_futures: futures.iter().any(|f| *f),
             cash_weight: futures.iter().map(|f| if *f { 0.0 } else { 1.0 }).collect(),
-            complete_rows: (0..dates.len())
-                .map(|t| market.close_row(t).iter().all(|c| !c.is_nan()))
-                .collect(),
-            flags: day_flags(dates),
             market,
             config,
             multipliers,
@@ -356,7 +349,7 @@ impl Run {
             let ctx = Context {
                 t,
                 date: market.dates()[t],
-                flags: bt.flags[t],
+                flags: bt.market.flags()[t],
                 symbols: market.symbols(),
                 closes: &market.closes()[..t * n],
                 opens: market
@@ -752,17 +745,7 @@ impl Run {
             let mut carried = 0.0;
             let mut dropped = 0.0;
             if q != 0.0 && !has_price {
-                let detail = format!(
-                    "no price for {} today; order {q} not filled",
-                    market.symbols()[i]
-                );
-                if config.missing_price == MissingPrice::Error {
-                    return Err(EngineError::Decision {
-                        date: date_text(bt, t),
-                        message: detail,
-                    });
-                }
-                self.event(t, Some(i), EventKind::MissingPrice, detail);
+                self.unpriced_order(bt, t, i, q)?;
                 carried = q;
                 q = 0.0;
             }
@@ -776,20 +759,7 @@ impl Run {
                         Remainder::Carry => carried += held,
                         Remainder::Drop => dropped += held,
                     }
-                    self.event(
-                        t,
-                        Some(i),
-                        EventKind::VolumeCap,
-                        format!(
-                            "{} order capped at {cap:.4} ({part} x ADV {adv:.2}); {held:.4} {}",
-                            market.symbols()[i],
-                            if config.remainder == Remainder::Carry {
-                                "carried"
-                            } else {
-                                "dropped"
-                            }
-                        ),
-                    );
+                    self.volume_capped(bt, t, i, cap, held);
                 }
             }
             let q = round_to_lots(q, bt.lots[i]);
@@ -852,46 +822,18 @@ impl Run {
                     );
                     let price = bt.costs.with_impact(base, q);
                     let m = bt.multipliers[i];
-                    if q > 0.0 && cash_limited && !bt.futures[i] {
-                        let cash = self.ledger.cash();
-                        let needed = q * price * m + bt.costs.fill_cost(q, price, m);
-                        if needed > cash {
-                            let unit = price * m * (1.0 + bt.costs.cost_rate)
-                                + config.commission_per_share;
-                            let mut affordable = round_to_lots(
-                                ((cash - config.commission_min).max(0.0) / unit).max(0.0),
-                                bt.lots[i],
-                            );
-                            while affordable > 0.0
-                                && affordable * price * m + bt.costs.fill_cost(affordable, price, m)
-                                    > cash
-                            {
-                                affordable = round_to_lots(
-                                    affordable - bt.lots[i].max(1e-9 * affordable),
-                                    bt.lots[i],
-                                );
-                            }
-                            let detail = format!(
-                                "cash {cash:.2} pays for {affordable} of {q} {} at {price:.4}",
-                                market.symbols()[i]
-                            );
-                            match config.limit_policy {
-                                LimitPolicy::Error => {
-                                    return Err(EngineError::Decision {
-                                        date: date_text(bt, t),
-                                        message: detail,
-                                    })
-                                }
-                                LimitPolicy::Scale => q = affordable.max(0.0),
-                                LimitPolicy::Reject => q = 0.0,
-                            }
-                            self.event(t, Some(i), EventKind::Cash, detail);
-                            if q == 0.0 {
-                                continue;
-                            }
+                    let mut cost = bt.costs.fill_cost(q, price, m);
+                    if q > 0.0
+                        && cash_limited
+                        && !bt.futures[i]
+                        && q * price * m + cost > self.ledger.cash()
+                    {
+                        q = self.cash_shortfall(bt, t, i, q, price)?;
+                        if q == 0.0 {
+                            continue;
                         }
+                        cost = bt.costs.fill_cost(q, price, m);
                     }
-                    let cost = bt.costs.fill_cost(q, price, m);
                     self.ledger.fill(i, q, price, cost)?;
                     self.positions[i] += q;
                     self.executed_qty[i] += q;
@@ -934,6 +876,95 @@ impl Run {
         Ok(())
     }
 
+    /// An order in a symbol without a price today: an error, or (policy `hold`) an event
+    /// while the caller carries the order. Kept out of the order loop.
+    #[cold]
+    #[inline(never)]
+    fn unpriced_order(
+        &mut self,
+        bt: &Backtest<'_>,
+        t: usize,
+        i: usize,
+        q: f64,
+    ) -> Result<(), EngineError> {
+        let detail = format!(
+            "no price for {} today; order {q} not filled",
+            bt.market.symbols()[i]
+        );
+        if bt.config.missing_price == MissingPrice::Error {
+            return Err(EngineError::Decision {
+                date: date_text(bt, t),
+                message: detail,
+            });
+        }
+        self.event(t, Some(i), EventKind::MissingPrice, detail);
+        Ok(())
+    }
+
+    /// Reports quantity the participation cap held back. Kept out of the order loop.
+    #[cold]
+    #[inline(never)]
+    fn volume_capped(&mut self, bt: &Backtest<'_>, t: usize, i: usize, cap: f64, held: f64) {
+        let config = &bt.config;
+        let part = config.max_adv_participation.unwrap_or(0.0);
+        let adv = self.volume.as_ref().map_or(f64::NAN, |v| v.average()[i]);
+        let what = if config.remainder == Remainder::Carry {
+            "carried"
+        } else {
+            "dropped"
+        };
+        let detail = format!(
+            "{} order capped at {cap:.4} ({part} x ADV {adv:.2}); {held:.4} {what}",
+            bt.market.symbols()[i]
+        );
+        self.event(t, Some(i), EventKind::VolumeCap, detail);
+    }
+
+    /// A buy of `q` at `price` that cash cannot pay: the quantity the limit policy
+    /// allows (the whole lots cash covers, costs included, under `scale`; none under
+    /// `reject`), reported as an event; an error under `error`. Kept out of the fill loop.
+    #[cold]
+    #[inline(never)]
+    fn cash_shortfall(
+        &mut self,
+        bt: &Backtest<'_>,
+        t: usize,
+        i: usize,
+        q: f64,
+        price: f64,
+    ) -> Result<f64, EngineError> {
+        let config = &bt.config;
+        let m = bt.multipliers[i];
+        let lot = bt.lots[i];
+        let cash = self.ledger.cash();
+        let unit = price * m * (1.0 + bt.costs.cost_rate) + config.commission_per_share;
+        let mut affordable = round_to_lots(
+            ((cash - config.commission_min).max(0.0) / unit).max(0.0),
+            lot,
+        );
+        while affordable > 0.0
+            && affordable * price * m + bt.costs.fill_cost(affordable, price, m) > cash
+        {
+            affordable = round_to_lots(affordable - lot.max(1e-9 * affordable), lot);
+        }
+        let detail = format!(
+            "cash {cash:.2} pays for {affordable} of {q} {} at {price:.4}",
+            bt.market.symbols()[i]
+        );
+        let allowed = match config.limit_policy {
+            LimitPolicy::Error => {
+                return Err(EngineError::Decision {
+                    date: date_text(bt, t),
+                    message: detail,
+                })
+            }
+            LimitPolicy::Scale => affordable.max(0.0),
+            LimitPolicy::Reject => 0.0,
+        };
+        self.event(t, Some(i), EventKind::Cash, detail);
+        Ok(allowed)
+    }
+
     fn close_day(&mut self, bt: &Backtest<'_>, t: usize) -> Result<(), EngineError> {
         let market = bt.market;
         let close = market.close_row(t);
@@ -948,7 +979,7 @@ impl Run {
             self.ledger.mark(close);
         }
         // One pass: holding P&L, marks, exposures and the cash instruments' value.
-        let (holding, gross, net, held_value) = if bt.complete_rows[t] && self.all_priced {
+        let (holding, gross, net, held_value) = if bt.market.complete_rows()[t] && self.all_priced {
             mark_complete_row(
                 close,
                 &self.positions,

@@ -6,6 +6,7 @@ use oxfolio_core::{Field, Panel, Timestamp};
 use oxfolio_data::align::{align, AlignOptions, Calendar, Fill};
 use oxfolio_data::source::{load, SourceSpec};
 
+use crate::calendar::{day_flags, DayFlags};
 use crate::error::EngineError;
 
 /// Daily bars of many symbols on one calendar. A `NaN` close means no price that day.
@@ -18,6 +19,8 @@ pub struct Market {
     high: Option<Vec<f64>>,
     low: Option<Vec<f64>>,
     volume: Option<Vec<f64>>,
+    flags: Vec<DayFlags>,
+    complete: Vec<bool>,
 }
 
 fn check_column(name: &str, column: &Option<Vec<f64>>, cells: usize) -> Result<(), EngineError> {
@@ -106,6 +109,11 @@ impl Market {
                 )));
             }
         }
+        let flags = day_flags(&dates);
+        let complete = close
+            .chunks_exact(n)
+            .map(|row| row.iter().all(|c| !c.is_nan()))
+            .collect();
         Ok(Market {
             dates,
             symbols,
@@ -114,6 +122,8 @@ impl Market {
             high,
             low,
             volume,
+            flags,
+            complete,
         })
     }
 
@@ -186,6 +196,16 @@ impl Market {
     /// The calendar.
     pub fn dates(&self) -> &[Timestamp] {
         &self.dates
+    }
+
+    /// Calendar flags of every date.
+    pub fn flags(&self) -> &[DayFlags] {
+        &self.flags
+    }
+
+    /// True for each date on which every symbol has a close.
+    pub fn complete_rows(&self) -> &[bool] {
+        &self.complete
     }
 
     /// Symbols in index order.
