@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{EngineError, StrategyError};
-use crate::signals::{holdings_drifted, DriftMeasure, Rebalance};
+use crate::signals::{DriftBand, DriftMeasure, Rebalance};
 use crate::strategy::{Decision, Strategy};
 
 /// How momentum winners are weighted.
@@ -126,6 +126,7 @@ pub struct Builtin {
     universe: Vec<bool>,
     fixed: Vec<f64>,
     last_target: Option<Vec<f64>>,
+    band: Option<DriftBand>,
 }
 
 fn index_map(
@@ -239,6 +240,7 @@ impl Builtin {
             universe,
             fixed,
             last_target: None,
+            band: None,
         })
     }
 
@@ -387,15 +389,18 @@ impl Strategy for Builtin {
             return Ok(Decision::Positions(target));
         }
         if !first && !flat && self.config.rebalance == Rebalance::Drift {
-            let reference = self.last_target.as_deref().unwrap_or(&target);
-            if !holdings_drifted(
-                ctx,
-                reference,
+            if let Some(band) = &self.band {
+                if !band.drifted(ctx) {
+                    return Ok(Decision::Hold);
+                }
+            }
+        }
+        if self.config.rebalance == Rebalance::Drift {
+            self.band = Some(DriftBand::new(
+                target.clone(),
                 self.config.drift_threshold,
                 self.config.drift_measure,
-            ) {
-                return Ok(Decision::Hold);
-            }
+            ));
         }
         self.last_target = Some(target.clone());
         Ok(Decision::Weights(target))

@@ -64,35 +64,55 @@ pub fn drifted(current: &[f64], target: &[f64], threshold: f64, measure: DriftMe
         .any(|(w, t)| (w - t).abs() > drift_limit(*t, threshold, measure))
 }
 
-/// True when the holdings in `ctx`, as weights at the reference prices, have drifted
-/// from `target` past `threshold` ([`drifted`] on [`Context::current_weights`], in one
-/// pass without a buffer).
-pub fn holdings_drifted(
-    ctx: &Context<'_>,
-    target: &[f64],
-    threshold: f64,
-    measure: DriftMeasure,
-) -> bool {
-    let inverse = 1.0 / ctx.portfolio_value;
-    // Branch-free blocks of 8 (vectorisable), stopping at the first block that drifted.
-    const BLOCK: usize = 8;
-    let blocks = ctx
-        .positions
-        .chunks(BLOCK)
-        .zip(ctx.reference_prices.chunks(BLOCK))
-        .zip(ctx.multipliers.chunks(BLOCK))
-        .zip(target.chunks(BLOCK));
-    for (((q, p), m), t) in blocks {
-        let mut any = false;
-        for (((q, p), m), t) in q.iter().zip(p).zip(m).zip(t) {
-            let w = if *q == 0.0 { 0.0 } else { q * p * m * inverse };
-            any |= (w - t).abs() > drift_limit(*t, threshold, measure);
-        }
-        if any {
-            return true;
-        }
+/// Target weights with their drift limits computed once, for checking every day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DriftBand {
+    target: Vec<f64>,
+    limits: Vec<f64>,
+}
+
+impl DriftBand {
+    /// The band around `target`.
+    pub fn new(target: Vec<f64>, threshold: f64, measure: DriftMeasure) -> DriftBand {
+        let limits = target
+            .iter()
+            .map(|t| drift_limit(*t, threshold, measure))
+            .collect();
+        DriftBand { target, limits }
     }
-    false
+
+    /// The target weights.
+    pub fn target(&self) -> &[f64] {
+        &self.target
+    }
+
+    /// True when the holdings in `ctx`, as weights at the reference prices, are outside
+    /// the band ([`drifted`] on [`Context::current_weights`], in one pass without a
+    /// buffer).
+    pub fn drifted(&self, ctx: &Context<'_>) -> bool {
+        let inverse = 1.0 / ctx.portfolio_value;
+        // Branch-free blocks of 8 (vectorisable), stopping at the first block that drifted.
+        const BLOCK: usize = 8;
+        let blocks = ctx
+            .positions
+            .chunks(BLOCK)
+            .zip(ctx.reference_prices.chunks(BLOCK))
+            .zip(ctx.multipliers.chunks(BLOCK))
+            .zip(self.target.chunks(BLOCK))
+            .zip(self.limits.chunks(BLOCK));
+        for ((((q, p), m), t), l) in blocks {
+            let mut any = false;
+            for ((((q, p), m), t), l) in q.iter().zip(p).zip(m).zip(t).zip(l) {
+                let w = q * p * m * inverse;
+                let w = if *q == 0.0 { 0.0 } else { w };
+                any |= (w - t).abs() > *l;
+            }
+            if any {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// A closure that rebalances to `target` whenever any weight has drifted past
@@ -102,7 +122,9 @@ pub fn drift_rebalancer(
     threshold: f64,
     measure: DriftMeasure,
 ) -> impl FnMut(&Context<'_>) -> Result<Decision, StrategyError> {
+    let band = DriftBand::new(target, threshold, measure);
     move |ctx| {
+        let target = band.target();
         if target.len() != ctx.n_symbols() {
             return Err(StrategyError::new(format!(
                 "{} target weights for {} symbols",
@@ -111,13 +133,11 @@ pub fn drift_rebalancer(
             )));
         }
         let flat = ctx.positions.iter().all(|q| *q == 0.0);
-        Ok(
-            if flat || holdings_drifted(ctx, &target, threshold, measure) {
-                Decision::Weights(target.clone())
-            } else {
-                Decision::Hold
-            },
-        )
+        Ok(if flat || band.drifted(ctx) {
+            Decision::Weights(target.to_vec())
+        } else {
+            Decision::Hold
+        })
     }
 }
 
@@ -151,18 +171,13 @@ where
 /// holdings have drifted past the threshold; always sent while nothing is held.
 #[derive(Clone, Debug)]
 pub struct TargetWeights {
-    /// Target weights by symbol index.
-    pub weights: Vec<f64>,
-    /// Schedule.
-    pub rebalance: Rebalance,
-    /// Drift threshold (used by `Rebalance::Drift`).
-    pub threshold: f64,
-    /// Drift measure.
-    pub measure: DriftMeasure,
+    band: DriftBand,
+    rebalance: Rebalance,
 }
 
 impl TargetWeights {
-    /// Targets `weights` on `rebalance`.
+    /// Targets `weights` on `rebalance`; `threshold` and `measure` define the drift band
+    /// used by `Rebalance::Drift`.
     pub fn new(
         weights: Vec<f64>,
         rebalance: Rebalance,
@@ -170,20 +185,18 @@ impl TargetWeights {
         measure: DriftMeasure,
     ) -> TargetWeights {
         TargetWeights {
-            weights,
+            band: DriftBand::new(weights, threshold, measure),
             rebalance,
-            threshold,
-            measure,
         }
     }
 }
 
 impl Strategy for TargetWeights {
     fn decide(&mut self, ctx: &Context<'_>) -> Result<Decision, StrategyError> {
-        if self.weights.len() != ctx.n_symbols() {
+        if self.band.target().len() != ctx.n_symbols() {
             return Err(StrategyError::new(format!(
                 "{} target weights for {} symbols",
-                self.weights.len(),
+                self.band.target().len(),
                 ctx.n_symbols()
             )));
         }
@@ -191,13 +204,10 @@ impl Strategy for TargetWeights {
         if !flat && !self.rebalance.due(ctx) {
             return Ok(Decision::Hold);
         }
-        if !flat
-            && self.rebalance == Rebalance::Drift
-            && !holdings_drifted(ctx, &self.weights, self.threshold, self.measure)
-        {
+        if !flat && self.rebalance == Rebalance::Drift && !self.band.drifted(ctx) {
             return Ok(Decision::Hold);
         }
-        Ok(Decision::Weights(self.weights.clone()))
+        Ok(Decision::Weights(self.band.target().to_vec()))
     }
 
     fn name(&self) -> &str {
