@@ -37,6 +37,21 @@ fn write_lines(
     w.flush().map_err(&err)
 }
 
+/// Writes `name` with `header` then whatever `body` writes, straight into the buffered
+/// file (no string per row: the large tables have millions of cells).
+fn write_with(
+    dir: &Path,
+    name: &str,
+    header: &str,
+    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), EngineError> {
+    let mut w = create(dir, name)?;
+    let err = io(dir, name);
+    writeln!(w, "{header}").map_err(&err)?;
+    body(&mut w).map_err(&err)?;
+    w.flush().map_err(&err)
+}
+
 /// A symbol as a CSV field (quoted when it holds a comma or quote).
 fn field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
@@ -56,7 +71,8 @@ pub fn write_tables(
 ) -> Result<(), EngineError> {
     let date = |d: usize| format_timestamp(r.dates[d]);
     let day = |d: u32| format_timestamp(r.dates[d as usize]);
-    let sym = |i: u32| field(&r.symbols[i as usize]);
+    let names: Vec<String> = r.symbols.iter().map(|s| field(s)).collect();
+    let sym = |i: u32| names[i as usize].as_str();
     let n = r.symbols.len();
     let d = &r.daily;
     let mut peak = r.initial_equity;
@@ -101,19 +117,16 @@ pub fn write_tables(
         ("positions.csv", &marks.positions),
         ("weights.csv", &marks.weights),
     ] {
-        write_lines(
-            dir,
-            name,
-            &header.join(","),
-            (0..d.day.len()).map(|k| {
-                let mut row = date(d.day[k]);
+        write_with(dir, name, &header.join(","), |w| {
+            for k in 0..d.day.len() {
+                w.write_all(date(d.day[k]).as_bytes())?;
                 for v in &matrix[k * n..(k + 1) * n] {
-                    row.push(',');
-                    row.push_str(&v.to_string());
+                    write!(w, ",{v}")?;
                 }
-                row
-            }),
-        )?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
     }
     write_lines(
         dir,
@@ -168,37 +181,44 @@ pub fn write_tables(
             )
         }),
     )?;
-    // P&L by date and symbol: every (date, symbol) with holding P&L or an order.
-    let mut k = 0;
-    let mut rows = Vec::new();
-    for (row, day) in d.day.iter().enumerate() {
-        let mut orders = Vec::new();
-        while k < r.orders.len() && r.orders[k].day as usize == *day {
-            orders.push(&r.orders[k]);
-            k += 1;
-        }
-        for i in 0..n {
-            let holding = marks.holding[row * n + i];
-            let order = orders.iter().find(|o| o.symbol as usize == i);
-            if holding == 0.0 && order.is_none() {
-                continue;
-            }
-            let (executed, external, costs) = order.map_or((0.0, 0.0, 0.0), |o| {
-                (o.executed_pnl, o.external_pnl, o.costs)
-            });
-            rows.push(format!(
-                "{},{},{holding},{executed},{external},{costs},{}",
-                date(*day),
-                field(&r.symbols[i]),
-                holding + executed - costs
-            ));
-        }
-    }
-    write_lines(
+    // P&L by date and symbol: every (date, symbol) with holding P&L or an order. A day's
+    // orders are in symbol order, so one cursor walks them alongside the symbols.
+    write_with(
         dir,
         "pnl.csv",
         "date,symbol,holding_pnl,executed_pnl,external_pnl,costs,total_pnl",
-        rows.into_iter(),
+        |w| {
+            let mut k = 0;
+            for (row, day) in d.day.iter().enumerate() {
+                let today = date(*day);
+                while k < r.orders.len() && (r.orders[k].day as usize) < *day {
+                    k += 1;
+                }
+                for i in 0..n {
+                    let holding = marks.holding[row * n + i];
+                    let order = r
+                        .orders
+                        .get(k)
+                        .filter(|o| o.day as usize == *day && o.symbol as usize == i);
+                    if order.is_some() {
+                        k += 1;
+                    }
+                    if holding == 0.0 && order.is_none() {
+                        continue;
+                    }
+                    let (executed, external, costs) = order.map_or((0.0, 0.0, 0.0), |o| {
+                        (o.executed_pnl, o.external_pnl, o.costs)
+                    });
+                    writeln!(
+                        w,
+                        "{today},{},{holding},{executed},{external},{costs},{}",
+                        names[i],
+                        holding + executed - costs
+                    )?;
+                }
+            }
+            Ok(())
+        },
     )?;
     write_lines(
         dir,
