@@ -194,7 +194,7 @@ pub fn write_tables(
                 while k < r.orders.len() && (r.orders[k].day as usize) < *day {
                     k += 1;
                 }
-                for i in 0..n {
+                for (i, name) in names.iter().enumerate() {
                     let holding = marks.holding[row * n + i];
                     let order = r
                         .orders
@@ -211,8 +211,7 @@ pub fn write_tables(
                     });
                     writeln!(
                         w,
-                        "{today},{},{holding},{executed},{external},{costs},{}",
-                        names[i],
+                        "{today},{name},{holding},{executed},{external},{costs},{}",
                         holding + executed - costs
                     )?;
                 }
