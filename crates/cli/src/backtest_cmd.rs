@@ -18,7 +18,7 @@ use oxfolio_engine::output::write_tables;
 use oxfolio_engine::tables::{marks, summary_by_symbol};
 use oxfolio_engine::{Backtest, Builtin, Market, Results, Strategy, TradeList};
 
-use crate::config::Config;
+use crate::config::{shipped, Config};
 use crate::table::{num, pct, render};
 
 /// `backtest` options (the config comes from the global `--config`).
@@ -30,16 +30,6 @@ pub struct BacktestArgs {
     /// Print `metrics.json` to stdout instead of the summary table.
     #[arg(long)]
     json: bool,
-}
-
-/// The default config shipped with the repository: `examples/backtest.toml` under the
-/// current folder, or in the source tree this binary was built from.
-fn default_config() -> PathBuf {
-    let local = Path::new("examples/backtest.toml");
-    if local.is_file() {
-        return local.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/backtest.toml")
 }
 
 /// Wall seconds per phase.
@@ -273,7 +263,7 @@ pub fn run(args: &BacktestArgs, config: Option<&Config>) -> anyhow::Result<()> {
     let config = match config {
         Some(c) => c,
         None => {
-            let path = default_config();
+            let path = shipped("examples/backtest.toml");
             loaded = Config::load(Some(&path))?;
             &loaded
         }

@@ -36,6 +36,18 @@ pub struct Config {
     pub strategy: Option<StrategyConfig>,
 }
 
+/// A file shipped in the repository (`rel` from its root): under the current folder when
+/// run from a checkout, else in the source tree this binary was built from.
+pub fn shipped(rel: &str) -> PathBuf {
+    let local = Path::new(rel);
+    if local.is_file() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
 impl Config {
     /// Reads a config file (or the empty config when `None`); relative paths become
     /// relative to the file's folder.

@@ -3,7 +3,7 @@
 //! buy-and-hold portfolio (capital split equally at the first close, never rebalanced)
 //! and of each symbol, and writes `equity.csv` and `metrics.json`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
@@ -17,7 +17,7 @@ use oxfolio_data::inspect::inspect;
 use oxfolio_data::returns::simple_returns;
 use oxfolio_data::source::load;
 
-use crate::config::Config;
+use crate::config::{shipped, Config};
 use crate::data_cmd::print_inspection;
 use crate::metrics_cmd::print_metrics;
 use crate::table::{num, pct, render};
@@ -34,16 +34,6 @@ pub struct DemoArgs {
     /// Machine-readable output (the portfolio metrics and per-symbol metrics).
     #[arg(long)]
     json: bool,
-}
-
-/// The bundled data set's config: `data/lean/dataset.toml` under the current folder, or
-/// in the source tree this binary was built from.
-fn bundled_config() -> PathBuf {
-    let local = Path::new("data/lean/dataset.toml");
-    if local.is_file() {
-        return local.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/lean/dataset.toml")
 }
 
 #[derive(Serialize)]
@@ -74,7 +64,7 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
     let config = match config {
         Some(c) if c.data.is_some() => c,
         _ => {
-            loaded = Config::load(Some(&bundled_config()))?;
+            loaded = Config::load(Some(&shipped("data/lean/dataset.toml")))?;
             &loaded
         }
     };

@@ -7,11 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{assert_one_line_error, oxfolio, repo};
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{assert_one_line_error, oxfolio, repo, text};
 
 fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).expect("metrics.json"))

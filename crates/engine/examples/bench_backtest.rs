@@ -10,9 +10,7 @@ use std::time::Instant;
 use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::config::BacktestConfig;
 use oxfolio_engine::signals::{drift_rebalancer, DriftMeasure};
-use oxfolio_engine::{
-    Backtest, Builtin, Context, Decision, Market, Results, StrategyConfig, StrategyError,
-};
+use oxfolio_engine::{Backtest, Builtin, Market, Results, StrategyConfig};
 
 fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error>> {
     let config = BacktestConfig {
@@ -21,24 +19,8 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
         fractional: true,
         ..BacktestConfig::default()
     };
-    let setup = std::time::Instant::now();
     let bt = Backtest::new(market, config)?;
-    if std::env::var_os("BENCH_VERBOSE").is_some() {
-        eprintln!("setup {:.2} ms", setup.elapsed().as_secs_f64() * 1e3);
-    }
     Ok(match mode {
-        "hold" => bt.run(&mut |_: &Context<'_>| -> Result<Decision, StrategyError> {
-            Ok(Decision::Hold)
-        })?,
-        "once" => bt.run(
-            &mut |ctx: &Context<'_>| -> Result<Decision, StrategyError> {
-                Ok(if ctx.t == 1 {
-                    Decision::Weights(vec![1.0 / ctx.n_symbols() as f64; ctx.n_symbols()])
-                } else {
-                    Decision::Hold
-                })
-            },
-        )?,
         "monthly" => {
             let mut s = Builtin::new(&StrategyConfig::default(), market.symbols())?;
             bt.run(&mut s)?
@@ -54,9 +36,7 @@ fn run(mode: &str, market: &Market) -> Result<Results, Box<dyn std::error::Error
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (mode, path) = match args.as_slice() {
-        [_, mode, path] if ["monthly", "drift", "hold", "once"].contains(&mode.as_str()) => {
-            (mode.clone(), path.clone())
-        }
+        [_, mode, path] if mode == "monthly" || mode == "drift" => (mode.clone(), path.clone()),
         _ => return Err("usage: bench_backtest monthly|drift FILE.csv".into()),
     };
     let started = Instant::now();

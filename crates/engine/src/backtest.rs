@@ -176,7 +176,7 @@ impl<'m> Backtest<'m> {
             run.day(self, strategy, t)?;
             progress(t - self.first + 1, total);
         }
-        Ok(run.finish(self, strategy.name()))
+        Ok(run.finish(strategy.name()))
     }
 }
 
@@ -798,57 +798,55 @@ impl Run {
         self.sequence.copy_within(count..count + buys, sells);
         self.sequence.truncate(sells + buys);
         for k in 0..nf {
-            {
-                for s in 0..self.sequence.len() {
-                    let i = self.sequence[s];
-                    let total = self.approved[i];
-                    let mut q = if nf == 1 {
-                        total
-                    } else {
-                        split(total, nf, bt.lots[i], &mut self.parts);
-                        self.parts[k]
-                    };
+            for s in 0..self.sequence.len() {
+                let i = self.sequence[s];
+                let total = self.approved[i];
+                let mut q = if nf == 1 {
+                    total
+                } else {
+                    split(total, nf, bt.lots[i], &mut self.parts);
+                    self.parts[k]
+                };
+                if q == 0.0 {
+                    continue;
+                }
+                let base = fill_price(
+                    config.fill_price,
+                    k,
+                    nf,
+                    open.map_or(f64::NAN, |o| o[i]),
+                    high.map_or(f64::NAN, |h| h[i]),
+                    low.map_or(f64::NAN, |l| l[i]),
+                    close[i],
+                );
+                let price = bt.costs.with_impact(base, q);
+                let m = bt.multipliers[i];
+                let mut cost = bt.costs.fill_cost(q, price, m);
+                if q > 0.0
+                    && cash_limited
+                    && !bt.futures[i]
+                    && q * price * m + cost > self.ledger.cash()
+                {
+                    q = self.cash_shortfall(bt, t, i, q, price)?;
                     if q == 0.0 {
                         continue;
                     }
-                    let base = fill_price(
-                        config.fill_price,
-                        k,
-                        nf,
-                        open.map_or(f64::NAN, |o| o[i]),
-                        high.map_or(f64::NAN, |h| h[i]),
-                        low.map_or(f64::NAN, |l| l[i]),
-                        close[i],
-                    );
-                    let price = bt.costs.with_impact(base, q);
-                    let m = bt.multipliers[i];
-                    let mut cost = bt.costs.fill_cost(q, price, m);
-                    if q > 0.0
-                        && cash_limited
-                        && !bt.futures[i]
-                        && q * price * m + cost > self.ledger.cash()
-                    {
-                        q = self.cash_shortfall(bt, t, i, q, price)?;
-                        if q == 0.0 {
-                            continue;
-                        }
-                        cost = bt.costs.fill_cost(q, price, m);
-                    }
-                    self.ledger.fill(i, q, price, cost)?;
-                    self.positions[i] += q;
-                    self.executed_qty[i] += q;
-                    self.executed_value[i] += q * price;
-                    self.costs[i] += cost;
-                    self.results.fills.push(FillRecord {
-                        day: t as u32,
-                        symbol: i as u32,
-                        fill: k as u32 + 1,
-                        quantity: q,
-                        price,
-                        cost,
-                        impact: q.abs() * (price - base).abs() * m,
-                    });
+                    cost = bt.costs.fill_cost(q, price, m);
                 }
+                self.ledger.fill(i, q, price, cost)?;
+                self.positions[i] += q;
+                self.executed_qty[i] += q;
+                self.executed_value[i] += q * price;
+                self.costs[i] += cost;
+                self.results.fills.push(FillRecord {
+                    day: t as u32,
+                    symbol: i as u32,
+                    fill: k as u32 + 1,
+                    quantity: q,
+                    price,
+                    cost,
+                    impact: q.abs() * (price - base).abs() * m,
+                });
             }
         }
         // Each order's P&L at today's close (the last known price when there is none).
@@ -1069,7 +1067,7 @@ impl Run {
         Ok(())
     }
 
-    fn finish(mut self, _bt: &Backtest<'_>, name: &str) -> Results {
+    fn finish(mut self, name: &str) -> Results {
         self.results.strategy = name.to_string();
         self.results
     }

@@ -125,7 +125,7 @@ pub struct Builtin {
     config: StrategyConfig,
     universe: Vec<bool>,
     fixed: Vec<f64>,
-    last_target: Option<Vec<f64>>,
+    started: bool,
     band: Option<DriftBand>,
 }
 
@@ -239,7 +239,7 @@ impl Builtin {
             config: config.clone(),
             universe,
             fixed,
-            last_target: None,
+            started: false,
             band: None,
         })
     }
@@ -370,7 +370,7 @@ impl Builtin {
 impl Strategy for Builtin {
     fn decide(&mut self, ctx: &Context<'_>) -> Result<Decision, StrategyError> {
         let flat = ctx.positions.iter().all(|q| *q == 0.0);
-        let first = self.last_target.is_none();
+        let first = !self.started;
         if !first && !flat && !self.config.rebalance.due(ctx) {
             return Ok(Decision::Hold);
         }
@@ -378,14 +378,14 @@ impl Strategy for Builtin {
             return Ok(Decision::Hold);
         };
         if self.rule == Rule::MomentumAlpha {
-            self.last_target = Some(Vec::new());
+            self.started = true;
             return Ok(Decision::Alphas(target));
         }
         if self.rule == Rule::Positions {
             if !first && ctx.positions == target.as_slice() {
                 return Ok(Decision::Hold);
             }
-            self.last_target = Some(target.clone());
+            self.started = true;
             return Ok(Decision::Positions(target));
         }
         if !first && !flat && self.config.rebalance == Rebalance::Drift {
@@ -402,7 +402,7 @@ impl Strategy for Builtin {
                 self.config.drift_measure,
             ));
         }
-        self.last_target = Some(target.clone());
+        self.started = true;
         Ok(Decision::Weights(target))
     }
 

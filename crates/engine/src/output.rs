@@ -22,21 +22,6 @@ fn io<'a>(dir: &'a Path, name: &str) -> impl Fn(std::io::Error) -> EngineError +
     move |e| EngineError::Data(format!("cannot write {}: {e}", dir.join(&name).display()))
 }
 
-fn write_lines(
-    dir: &Path,
-    name: &str,
-    header: &str,
-    rows: impl Iterator<Item = String>,
-) -> Result<(), EngineError> {
-    let mut w = create(dir, name)?;
-    let err = io(dir, name);
-    writeln!(w, "{header}").map_err(&err)?;
-    for row in rows {
-        writeln!(w, "{row}").map_err(&err)?;
-    }
-    w.flush().map_err(&err)
-}
-
 /// Writes `name` with `header` then whatever `body` writes, straight into the buffered
 /// file (no string per row: the large tables have millions of cells).
 fn write_with(
@@ -50,6 +35,21 @@ fn write_with(
     writeln!(w, "{header}").map_err(&err)?;
     body(&mut w).map_err(&err)?;
     w.flush().map_err(&err)
+}
+
+/// Writes `name` with `header` and one line per row.
+fn write_lines(
+    dir: &Path,
+    name: &str,
+    header: &str,
+    rows: impl Iterator<Item = String>,
+) -> Result<(), EngineError> {
+    write_with(dir, name, header, |w| {
+        for row in rows {
+            writeln!(w, "{row}")?;
+        }
+        Ok(())
+    })
 }
 
 /// A symbol as a CSV field (quoted when it holds a comma or quote).

@@ -57,12 +57,8 @@ pub fn mean_historical_return(
         .map(|i| {
             let column = returns.chunks_exact(n).map(|r| r[i]);
             if compounding {
-                column
-                    .map(|r| (1.0 + r).ln())
-                    .sum::<f64>()
-                    .mul_add(frequency / rows as f64, 0.0)
-                    .exp()
-                    - 1.0
+                let log_growth: f64 = column.map(|r| (1.0 + r).ln()).sum();
+                (log_growth * (frequency / rows as f64)).exp() - 1.0
             } else {
                 column.sum::<f64>() / rows as f64 * frequency
             }

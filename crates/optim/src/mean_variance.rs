@@ -110,19 +110,25 @@ fn check_inputs(mu: &[f64], cov: &[f64]) -> Result<usize, OptimError> {
     Ok(n)
 }
 
-/// `min w' S w` (with `P = 2 S`) over fully invested weights within `bounds`, plus extra
-/// rows from `extra`.
+/// Rows `lower <= w_j <= upper` for the first `n` variables.
+fn bound_rows(n: usize, bounds: Bounds) -> Vec<(Vec<(usize, f64)>, f64)> {
+    (0..n)
+        .flat_map(|j| {
+            [
+                (vec![(j, 1.0)], bounds.upper),
+                (vec![(j, -1.0)], -bounds.lower),
+            ]
+        })
+        .collect()
+}
+
+/// `min w' S w` (with `P = 2 S`) over fully invested weights within `bounds`.
 fn variance_problem(cov: &[f64], n: usize, bounds: Bounds) -> Problem {
     let mut p = Problem::new(n);
     let doubled: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
     p.quadratic_block(0, n, &doubled);
     p.equal(vec![((0..n).map(|j| (j, 1.0)).collect(), 1.0)]);
-    let mut rows = Vec::with_capacity(2 * n);
-    for j in 0..n {
-        rows.push((vec![(j, 1.0)], bounds.upper));
-        rows.push((vec![(j, -1.0)], -bounds.lower));
-    }
-    p.at_most(rows);
+    p.at_most(bound_rows(n, bounds));
     p
 }
 
@@ -218,12 +224,7 @@ pub fn efficient_risk(
             }))
             .collect(),
     );
-    let mut rows = Vec::with_capacity(2 * n);
-    for j in 0..n {
-        rows.push((vec![(j, 1.0)], bounds.upper));
-        rows.push((vec![(j, -1.0)], -bounds.lower));
-    }
-    p.at_most(rows);
+    p.at_most(bound_rows(n, bounds));
     let root_d = model.diagonal().sqrt();
     let mut soc = vec![(Vec::new(), target)];
     soc.extend((0..n).map(|j| (vec![(j, -root_d)], 0.0)));
