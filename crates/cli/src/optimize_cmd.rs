@@ -1,5 +1,5 @@
 //! `oxfolio optimize`: one portfolio from a wide close-price file (date column plus one
-//! column per symbol): mean-variance (clarabel), inverse volatility or equal weight, with
+//! column per symbol): mean-variance (clarabel), risk parity, HRP, inverse volatility or equal weight, with
 //! its expected return, volatility, Sharpe ratio and risk contributions.
 
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_
 use oxfolio_optim::mean_variance::{
     efficient_return, efficient_risk, equal_weight, inverse_volatility, max_sharpe, min_volatility,
 };
-use oxfolio_optim::{Bounds, Estimator, Portfolio};
+use oxfolio_optim::{hrp, risk_parity, Bounds, Estimator, Linkage, Portfolio};
 
 use crate::table::{num, pct, render};
 
@@ -34,6 +34,23 @@ pub enum Method {
     InverseVolatility,
     /// 1 / N each.
     EqualWeight,
+    /// Equal risk contribution (long only).
+    RiskParity,
+    /// Hierarchical risk parity (PyPortfolioOpt's HRPOpt; `--linkage`).
+    Hrp,
+}
+
+/// Linkages for HRP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LinkageArg {
+    /// Closest members.
+    Single,
+    /// Farthest members.
+    Complete,
+    /// Mean over member pairs.
+    Average,
+    /// Ward's minimum variance.
+    Ward,
 }
 
 /// Covariance estimators.
@@ -69,6 +86,9 @@ pub struct OptimizeArgs {
     /// Target annual volatility (efficient-risk).
     #[arg(long)]
     target_volatility: Option<f64>,
+    /// Cluster linkage (hrp).
+    #[arg(long, value_enum, default_value = "single")]
+    linkage: LinkageArg,
     /// First date of the estimation window (`YYYY-MM-DD`).
     #[arg(long)]
     start: Option<String>,
@@ -140,6 +160,16 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         }
         Method::InverseVolatility => inverse_volatility(&mu, &cov, rf)?,
         Method::EqualWeight => equal_weight(&mu, &cov, rf)?,
+        Method::RiskParity => risk_parity(&mu, &cov, None, rf)?,
+        Method::Hrp => {
+            let linkage = match args.linkage {
+                LinkageArg::Single => Linkage::Single,
+                LinkageArg::Complete => Linkage::Complete,
+                LinkageArg::Average => Linkage::Average,
+                LinkageArg::Ward => Linkage::Ward,
+            };
+            hrp(&mu, &cov, linkage, rf)?
+        }
     };
     let symbols = market.symbols();
     let by_symbol = |v: &[f64]| -> BTreeMap<String, f64> {

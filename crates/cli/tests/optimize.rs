@@ -65,6 +65,8 @@ fn json_contract_and_pypfopt_weights() {
             vec!["--method", "efficient-risk", "--target-volatility", "0.2"],
             "efficient_risk_20",
         ),
+        (vec!["--method", "hrp"], "hrp_single"),
+        (vec!["--method", "hrp", "--linkage", "ward"], "hrp_ward"),
     ] {
         let mut all = args.clone();
         all.push("--json");
@@ -90,6 +92,17 @@ fn json_contract_and_pypfopt_weights() {
         .map(|w| w.as_f64().unwrap())
         .sum();
     assert!((total - 1.0).abs() < 1e-12);
+
+    let o = optimize(&["--method", "risk-parity", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let volatility = v["volatility"].as_f64().unwrap();
+    for rc in v["risk_contributions"].as_object().unwrap().values() {
+        let share = rc.as_f64().unwrap() / volatility;
+        assert!(
+            (share - 1.0 / symbols.len() as f64).abs() < 1e-12,
+            "{share}"
+        );
+    }
 }
 
 #[test]

@@ -4,11 +4,17 @@
 mod conic;
 pub mod error;
 pub mod estimates;
+pub mod hierarchy;
+pub mod hrp;
 pub mod mean_variance;
 pub mod overlay;
 pub mod risk_model;
+pub mod risk_parity;
 
 pub use error::OptimError;
+pub use hierarchy::Linkage;
+pub use hrp::hrp;
 pub use mean_variance::{Bounds, Portfolio};
 pub use overlay::{alpha_weights, cap_variance, AlphaSettings};
 pub use risk_model::{Estimator, RiskModel};
+pub use risk_parity::risk_parity;

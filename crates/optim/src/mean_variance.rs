@@ -87,7 +87,7 @@ pub fn performance(weights: Vec<f64>, mu: &[f64], cov: &[f64], risk_free: f64) -
     }
 }
 
-fn check_inputs(mu: &[f64], cov: &[f64]) -> Result<usize, OptimError> {
+pub(crate) fn check_inputs(mu: &[f64], cov: &[f64]) -> Result<usize, OptimError> {
     let n = mu.len();
     if n == 0 || cov.len() != n * n {
         return Err(OptimError::Invalid(format!(
@@ -108,6 +108,20 @@ fn check_inputs(mu: &[f64], cov: &[f64]) -> Result<usize, OptimError> {
         )));
     }
     Ok(n)
+}
+
+/// Errors naming the first asset whose variance is not positive (`why` says who needs it).
+pub(crate) fn require_positive_variances(
+    cov: &[f64],
+    n: usize,
+    why: &str,
+) -> Result<(), OptimError> {
+    match (0..n).find(|&i| cov[i * n + i] <= 0.0) {
+        Some(i) => Err(OptimError::Invalid(format!(
+            "asset {i} has zero variance; {why}"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Rows `lower <= w_j <= upper` for the first `n` variables.
@@ -290,12 +304,8 @@ pub fn inverse_volatility(
     risk_free: f64,
 ) -> Result<Portfolio, OptimError> {
     let n = check_inputs(mu, cov)?;
+    require_positive_variances(cov, n, "inverse volatility divides by it")?;
     let inverse: Vec<f64> = (0..n).map(|i| 1.0 / cov[i * n + i].sqrt()).collect();
-    if let Some(i) = inverse.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
-        return Err(OptimError::Invalid(format!(
-            "asset {i} has zero or undefined volatility"
-        )));
-    }
     let total: f64 = inverse.iter().sum();
     Ok(performance(
         inverse.iter().map(|v| v / total).collect(),

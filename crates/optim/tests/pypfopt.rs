@@ -3,7 +3,7 @@
 
 use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
 use oxfolio_optim::mean_variance::{efficient_return, efficient_risk, max_sharpe, min_volatility};
-use oxfolio_optim::{Bounds, Estimator, OptimError};
+use oxfolio_optim::{hrp, Bounds, Estimator, Linkage, OptimError};
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -134,4 +134,31 @@ fn infeasible_problems_name_the_constraint() {
     );
     let e = max_sharpe(&mu, &s, Bounds::LONG_ONLY, 10.0).unwrap_err();
     assert!(e.to_string().contains("above the risk-free rate"), "{e}");
+}
+
+/// HRP weights of the sample covariance of `returns` under every linkage.
+fn assert_hrp_matches(returns: &[f64], n: usize, r: &Value, prefix: &str) {
+    let (cov, _) = covariance(returns, n, Estimator::Sample, 252.0).unwrap();
+    let mu = vec![0.0; n];
+    for method in ["single", "complete", "average", "ward"] {
+        let linkage = Linkage::parse(method).unwrap();
+        let got = hrp(&mu, &cov, linkage, 0.0).unwrap().weights;
+        let want = floats(&r[format!("{prefix}{method}")]);
+        let diff = max_diff(&got, &want);
+        assert!(diff < 1e-10, "{prefix}{method}: {diff:e}");
+    }
+}
+
+#[test]
+fn hrp_matches_on_real_prices() {
+    let r = reference();
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    assert_hrp_matches(&returns, n, &r, "hrp_");
+}
+
+#[test]
+fn hrp_matches_on_100_synthetic_assets() {
+    let r = reference();
+    assert_hrp_matches(&floats(&r["synthetic_returns"]), 100, &r, "synthetic_hrp_");
 }
