@@ -1,0 +1,12 @@
+//! Dynamic optimisation of integer futures positions (Robert Carver, *Advanced Futures
+//! Trading Strategies*, chapter 25): the greedy algorithm with a cost penalty and
+//! buffering, a futures universe loaded from pysystemtrade's file layout, and a backtest
+//! of static (each position rounded on its own) against dynamic positions.
+
+pub mod error;
+pub mod greedy;
+pub mod solve_file;
+
+pub use error::DynoptError;
+pub use greedy::{solve, Buffering, Limit, Problem, Solution, Workspace};
+pub use solve_file::{SolveInput, SolveOutput};
