@@ -160,13 +160,18 @@ impl Workspace {
             } else {
                 0.0
             };
-            for i in 0..n {
+            for ((held, greedy), prior) in solution
+                .positions
+                .iter_mut()
+                .zip(&solution.greedy)
+                .zip(previous)
+            {
                 let trade = if factor > 0.0 {
-                    (factor * (solution.greedy[i] - previous[i]) as f64).round_ties_even() as i64
+                    (factor * (greedy - prior) as f64).round_ties_even() as i64
                 } else {
                     0
                 };
-                solution.positions[i] = previous[i] + trade;
+                *held = prior + trade;
             }
             solution.buffering = Buffering::Adjusted {
                 tracking_error_to_greedy: t,
