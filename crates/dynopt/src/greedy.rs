@@ -134,7 +134,6 @@ pub fn solve(problem: &Problem) -> Result<Solution, DynoptError> {
 impl Workspace {
     /// Solves a problem already validated by the caller, reusing `solution`'s vectors.
     pub fn solve_into(&mut self, problem: &Problem, solution: &mut Solution) {
-        let n = problem.optimal.len();
         self.prepare(problem);
         solution.steps = 0;
         if let Some(previous) = problem.previous {
