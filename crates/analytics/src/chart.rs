@@ -52,7 +52,8 @@ fn label(v: f64, f: Format) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
+/// Escapes `&`, `<` and `>` for HTML and SVG text.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

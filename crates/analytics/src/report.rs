@@ -7,7 +7,7 @@ use std::fmt::Write;
 use oxfolio_core::time::format_timestamp;
 use oxfolio_core::Timestamp;
 
-use crate::chart::{area, bars, lines, stacked, Format, Series};
+use crate::chart::{area, bars, escape, lines, stacked, Format, Series};
 use crate::drawdown::drawdown_series;
 use crate::rolling::{rolling_sharpe, rolling_volatility};
 use crate::tables::monthly_returns;
@@ -42,12 +42,6 @@ pub struct BacktestReport<'a> {
     pub periods_per_year: f64,
     /// A per-symbol table: header then rows.
     pub symbol_table: (&'a [&'a str], &'a [Vec<String>]),
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn cumulative(x: &[f64]) -> Vec<f64> {

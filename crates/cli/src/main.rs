@@ -5,6 +5,7 @@ mod book_cmd;
 mod config;
 mod data_cmd;
 mod demo_cmd;
+mod dynopt_cmd;
 mod logging;
 mod metrics_cmd;
 mod optimize_cmd;
@@ -56,6 +57,9 @@ enum Command {
     /// Portfolio optimisation from a wide close-price file: max Sharpe, min volatility,
     /// efficient return or risk, inverse volatility, equal weight.
     Optimize(optimize_cmd::OptimizeArgs),
+    /// Dynamic optimisation of integer futures positions (Carver): a static versus dynamic
+    /// backtest on the bundled futures, or `dynopt solve` for one step.
+    Dynopt(dynopt_cmd::DynoptArgs),
     /// Risk toolkit: position sizing and the risk monitor.
     #[command(subcommand)]
     Risk(risk_cmd::RiskCommand),
@@ -65,7 +69,11 @@ enum Command {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = config::Config::load(cli.config.as_deref())?;
+    // `dynopt` reads its own config file (`dynopt --config`), with its own sections.
+    let config = match cli.command {
+        Command::Dynopt(_) => config::Config::default(),
+        _ => config::Config::load(cli.config.as_deref())?,
+    };
     let _guard = logging::init(
         cli.log_level.as_deref(),
         cli.log_file.as_deref(),
@@ -82,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Book(cmd) => book_cmd::run(cmd),
         Command::Option(cmd) => option_cmd::run(cmd),
         Command::Optimize(args) => optimize_cmd::run(&args),
+        Command::Dynopt(args) => dynopt_cmd::run(&args),
         Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
     }
 }

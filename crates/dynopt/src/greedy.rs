@@ -57,10 +57,11 @@ pub struct Problem<'a> {
 }
 
 /// How buffering shaped the result.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Buffering {
     /// No previous positions: the greedy result is the answer.
+    #[default]
     NoPrior,
     /// The previous positions track the optimum within the buffer: no trade.
     WithinBuffer {
@@ -77,7 +78,7 @@ pub enum Buffering {
 }
 
 /// One optimisation step's result.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Solution {
     /// Positions to hold, in contracts.
     pub positions: Vec<i64>,
@@ -118,15 +119,7 @@ pub fn solve(problem: &Problem) -> Result<Solution, DynoptError> {
     validate(problem)?;
     check_psd(problem.covariance, problem.optimal.len())?;
     let mut workspace = Workspace::default();
-    let mut solution = Solution {
-        positions: Vec::new(),
-        greedy: Vec::new(),
-        tracking_error: 0.0,
-        cost_penalty: 0.0,
-        objective: 0.0,
-        buffering: Buffering::NoPrior,
-        steps: 0,
-    };
+    let mut solution = Solution::default();
     workspace.solve_into(problem, &mut solution);
     Ok(solution)
 }

@@ -1,0 +1,603 @@
+//! `oxfolio dynopt`: Carver's dynamic optimisation of integer futures positions.
+//! `oxfolio dynopt [--config FILE] [--out DIR] [--json]` backtests static against dynamic
+//! positions (default: the bundled futures, $100k, 20% risk target) and writes a run
+//! folder; `oxfolio dynopt solve --input FILE.json [--json]` solves one step.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use oxfolio_analytics::chart::{escape, lines, Format, Series};
+use oxfolio_dynopt::backtest::RunMetrics;
+use oxfolio_dynopt::universe::SeriesReport;
+use oxfolio_dynopt::{BacktestResult, DynoptConfig, SolveInput, Universe, UniverseSpec};
+
+use crate::config::shipped;
+use crate::table::{num, pct, render};
+
+/// `dynopt` options.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DynoptArgs {
+    #[command(subcommand)]
+    command: Option<DynoptCommand>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// `dynopt` subcommands.
+#[derive(Debug, Subcommand)]
+enum DynoptCommand {
+    /// One optimisation step from a JSON file.
+    Solve(SolveArgs),
+}
+
+/// Options of the backtest.
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Config file (TOML or YAML; `[data]`, `[system]`, `[dynamic]`); relative paths in it
+    /// are relative to the file. Default: the bundled `examples/dynopt.toml`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run folder.
+    #[arg(long, default_value = "out/dynopt")]
+    out: PathBuf,
+    /// Print metrics.json instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also write every dynamic solve (input and chosen positions) as JSON lines.
+    #[arg(long)]
+    record_solves: Option<PathBuf>,
+}
+
+/// Options of `dynopt solve`.
+#[derive(Debug, Args)]
+struct SolveArgs {
+    /// The step: instruments, optimal_positions, per_contract_value, covariance,
+    /// costs_per_unit_weight, previous_positions, shadow_cost, tracking_error_buffer,
+    /// and optional maximum_positions, reduce_only, no_trade.
+    #[arg(long)]
+    input: PathBuf,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The metrics.json object.
+#[derive(Serialize)]
+struct Summary<'a> {
+    instruments: &'a [String],
+    start: String,
+    end: String,
+    capital: f64,
+    risk_target: f64,
+    #[serde(rename = "static")]
+    static_metrics: &'a RunMetrics,
+    dynamic: &'a RunMetrics,
+    final_equity: FinalEquity,
+    warnings: &'a [String],
+    zero_volatility_days: usize,
+    data: DataReport<'a>,
+    timings: Timings,
+}
+
+#[derive(Serialize)]
+struct FinalEquity {
+    #[serde(rename = "static")]
+    static_run: f64,
+    dynamic: f64,
+}
+
+#[derive(Serialize)]
+struct DataReport<'a> {
+    prices: std::collections::BTreeMap<&'a str, &'a SeriesReport>,
+    fx: &'a std::collections::BTreeMap<String, SeriesReport>,
+}
+
+#[derive(Serialize)]
+struct Timings {
+    load: f64,
+    simulate: f64,
+    report: f64,
+}
+
+/// Runs `oxfolio dynopt ...`.
+pub fn run(args: &DynoptArgs) -> anyhow::Result<()> {
+    match &args.command {
+        Some(DynoptCommand::Solve(solve)) => run_solve(solve),
+        None => run_backtest(&args.run),
+    }
+}
+
+fn run_solve(args: &SolveArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.input)
+        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let input = SolveInput::from_json(&text, &args.input.display().to_string())?;
+    let output = input.solve()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&output)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = input
+        .instruments
+        .iter()
+        .zip(&input.optimal_positions)
+        .map(|(name, optimal)| {
+            vec![
+                name.clone(),
+                format!("{optimal:.3}"),
+                output.greedy_positions[name].to_string(),
+                output.positions[name].to_string(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        render(&["instrument", "optimal", "greedy", "position"], &rows)
+    );
+    println!(
+        "tracking error {:.6}, cost penalty {:.6}, objective {:.6}, buffering {:?}{}",
+        output.tracking_error,
+        output.cost_penalty,
+        output.objective,
+        output.buffering,
+        if output.buffering_changed_trade {
+            " (changed the trade)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// Reads the config (TOML, or YAML by extension) and makes `[data] dir` relative to it.
+fn load_config(path: &Path) -> anyhow::Result<DynoptConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    let yaml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let mut config: DynoptConfig = if yaml {
+        serde_saphyr::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+    } else {
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+    };
+    if config.data.dir.is_relative() {
+        if let Some(folder) = path.parent() {
+            config.data.dir = folder.join(&config.data.dir);
+        }
+    }
+    Ok(config)
+}
+
+fn parse_date(text: &Option<String>, key: &str) -> anyhow::Result<Option<NaiveDate>> {
+    text.as_deref()
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .with_context(|| format!("[data] {key} `{d}` is not YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+fn run_backtest(args: &RunArgs) -> anyhow::Result<()> {
+    let path = args
+        .config
+        .clone()
+        .unwrap_or_else(|| shipped("examples/dynopt.toml"));
+    let config = load_config(&path)?;
+    let started = Instant::now();
+    let spec = UniverseSpec {
+        dir: config.data.dir.clone(),
+        instruments: config.data.instruments.clone(),
+        start: parse_date(&config.data.start, "start")?,
+        end: parse_date(&config.data.end, "end")?,
+        base_currency: config.data.base_currency.clone(),
+    };
+    let universe = Universe::load(&spec)?;
+    let load = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let result = oxfolio_dynopt::run(&universe, &config, args.record_solves.is_some())?;
+    let simulate = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let out = &args.out;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    write_tables(out, &result, &universe, config.system.capital)?;
+    std::fs::write(out.join("config.toml"), toml::to_string(&config)?)?;
+    if let Some(file) = &args.record_solves {
+        let mut text = String::new();
+        for solve in &result.solves {
+            text.push_str(&serde_json::to_string(solve)?);
+            text.push('\n');
+        }
+        std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    let report = started.elapsed().as_secs_f64();
+    let summary = summary(
+        &result,
+        &universe,
+        &config,
+        Timings {
+            load,
+            simulate,
+            report,
+        },
+    );
+    std::fs::write(
+        out.join("report.html"),
+        report_html(&result, &summary, config.system.capital),
+    )?;
+    let json = serde_json::to_string_pretty(&summary)?;
+    std::fs::write(out.join("metrics.json"), &json)?;
+    if args.json {
+        println!("{json}");
+    } else {
+        print_table(&summary);
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn summary<'a>(
+    result: &'a BacktestResult,
+    universe: &'a Universe,
+    config: &DynoptConfig,
+    timings: Timings,
+) -> Summary<'a> {
+    let capital = config.system.capital;
+    let first = result.first_day.min(result.dates.len().saturating_sub(1));
+    Summary {
+        instruments: &result.instruments,
+        start: result.dates[first].to_string(),
+        end: result
+            .dates
+            .last()
+            .map_or(String::new(), ToString::to_string),
+        capital,
+        risk_target: config.system.risk_target,
+        static_metrics: &result.static_metrics,
+        dynamic: &result.dynamic_metrics,
+        final_equity: FinalEquity {
+            static_run: capital + result.static_run.pnl.iter().sum::<f64>(),
+            dynamic: capital + result.dynamic_run.pnl.iter().sum::<f64>(),
+        },
+        warnings: &result.warnings,
+        zero_volatility_days: result.zero_volatility_days,
+        data: DataReport {
+            prices: result
+                .instruments
+                .iter()
+                .map(String::as_str)
+                .zip(&universe.price_reports)
+                .collect(),
+            fx: &universe.fx_reports,
+        },
+        timings,
+    }
+}
+
+/// Rows of the comparison table: label, static, dynamic.
+fn comparison(s: &Summary) -> Vec<Vec<String>> {
+    let (a, b) = (s.static_metrics, s.dynamic);
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));
+    vec![
+        vec![
+            "annual return".into(),
+            pct(a.annual_return),
+            pct(b.annual_return),
+        ],
+        vec![
+            "annual volatility".into(),
+            pct(a.annual_volatility),
+            pct(b.annual_volatility),
+        ],
+        vec![
+            "Sharpe".into(),
+            format!("{:.3}", a.sharpe),
+            format!("{:.3}", b.sharpe),
+        ],
+        vec![
+            "max drawdown".into(),
+            pct(a.max_drawdown),
+            pct(b.max_drawdown),
+        ],
+        vec![
+            "turnover (contracts)".into(),
+            a.total_turnover.to_string(),
+            b.total_turnover.to_string(),
+        ],
+        vec![
+            "annual turnover".into(),
+            format!("{:.1}", a.annual_turnover),
+            format!("{:.1}", b.annual_turnover),
+        ],
+        vec![
+            "average gross position".into(),
+            format!("{:.2}", a.average_gross_position),
+            format!("{:.2}", b.average_gross_position),
+        ],
+        vec![
+            "average tracking error".into(),
+            pct(a.average_tracking_error),
+            pct(b.average_tracking_error),
+        ],
+        vec![
+            "average adjustment factor".into(),
+            opt(a.average_adjustment_factor),
+            opt(b.average_adjustment_factor),
+        ],
+        vec![
+            "share within buffer".into(),
+            opt(a.within_buffer_share),
+            opt(b.within_buffer_share),
+        ],
+        vec!["costs paid".into(), num(a.costs_paid, 2), num(b.costs_paid, 2)],
+        vec!["annual cost".into(), pct(a.annual_cost), pct(b.annual_cost)],
+        vec![
+            "final equity".into(),
+            num(s.final_equity.static_run, 2),
+            num(s.final_equity.dynamic, 2),
+        ],
+    ]
+}
+
+fn print_table(s: &Summary) {
+    println!(
+        "== dynamic optimisation: {} instruments, {} to {}, capital {}, risk target {} ==",
+        s.instruments.len(),
+        s.start,
+        s.end,
+        num(s.capital, 0),
+        pct(s.risk_target)
+    );
+    print!(
+        "{}",
+        render(&["metric", "static", "dynamic"], &comparison(s))
+    );
+    for w in s.warnings {
+        println!("warning: {w}");
+    }
+}
+
+fn write_tables(
+    out: &Path,
+    r: &BacktestResult,
+    universe: &Universe,
+    capital: f64,
+) -> anyhow::Result<()> {
+    let n = r.instruments.len();
+    let header = |first: &str| {
+        let mut h = first.to_string();
+        for name in &r.instruments {
+            h.push(',');
+            h.push_str(name);
+        }
+        h.push('\n');
+        h
+    };
+    let mut equity = String::from("date,static,dynamic\n");
+    let (mut a, mut b) = (capital, capital);
+    for (t, date) in r.dates.iter().enumerate() {
+        a += r.static_run.pnl[t];
+        b += r.dynamic_run.pnl[t];
+        let _ = writeln!(equity, "{date},{a},{b}");
+    }
+    std::fs::write(out.join("equity.csv"), equity)?;
+    for (file, run) in [
+        ("positions_static.csv", &r.static_run),
+        ("positions_dynamic.csv", &r.dynamic_run),
+    ] {
+        let mut text = header("date");
+        for (t, date) in r.dates.iter().enumerate() {
+            let _ = write!(text, "{date}");
+            for k in &run.positions[t * n..(t + 1) * n] {
+                let _ = write!(text, ",{k}");
+            }
+            text.push('\n');
+        }
+        std::fs::write(out.join(file), text)?;
+    }
+    let mut ideal = header("date");
+    for (t, date) in r.dates.iter().enumerate() {
+        let row = &r.ideal[t * n..(t + 1) * n];
+        if row.iter().all(|v| v.is_nan()) {
+            continue;
+        }
+        let _ = write!(ideal, "{date}");
+        for v in row {
+            if v.is_finite() {
+                let _ = write!(ideal, ",{v}");
+            } else {
+                ideal.push(',');
+            }
+        }
+        ideal.push('\n');
+    }
+    std::fs::write(out.join("ideal_positions.csv"), ideal)?;
+    let mut decisions = String::from(
+        "date,static_tracking_error,dynamic_tracking_error,outcome,adjustment_factor,steps,static_traded,dynamic_traded\n",
+    );
+    for (s, d) in r.static_run.decisions.iter().zip(&r.dynamic_run.decisions) {
+        let (outcome, factor) = match d.buffering {
+            Some(oxfolio_dynopt::Buffering::Adjusted {
+                adjustment_factor, ..
+            }) => ("adjusted", adjustment_factor.to_string()),
+            Some(oxfolio_dynopt::Buffering::WithinBuffer { .. }) => {
+                ("within_buffer", String::new())
+            }
+            _ => ("no_prior", String::new()),
+        };
+        let next = (d.t + 1).min(r.dates.len() - 1);
+        let _ = writeln!(
+            decisions,
+            "{},{},{},{outcome},{factor},{},{},{}",
+            r.dates[d.t],
+            s.tracking_error,
+            d.tracking_error,
+            d.steps,
+            if d.t + 1 < r.dates.len() {
+                r.static_run.traded[next]
+            } else {
+                0
+            },
+            if d.t + 1 < r.dates.len() {
+                r.dynamic_run.traded[next]
+            } else {
+                0
+            },
+        );
+    }
+    std::fs::write(out.join("decisions.csv"), decisions)?;
+    let mut weights = header("date,idm");
+    for w in &r.weights {
+        let _ = write!(weights, "{},{}", r.dates[w.t], w.idm);
+        for v in &w.weights {
+            let _ = write!(weights, ",{v}");
+        }
+        weights.push('\n');
+    }
+    std::fs::write(out.join("weights.csv"), weights)?;
+    let mut instruments = String::from(
+        "instrument,asset_class,currency,point_size,spread_cost,per_block,percentage,per_trade\n",
+    );
+    for i in &universe.instruments {
+        let _ = writeln!(
+            instruments,
+            "{},{},{},{},{},{},{},{}",
+            i.name,
+            i.asset_class,
+            i.currency,
+            i.point_size,
+            i.spread_cost,
+            i.per_block,
+            i.percentage,
+            i.per_trade
+        );
+    }
+    std::fs::write(out.join("instruments.csv"), instruments)?;
+    let rows = {
+        let mut text = String::from("metric,static,dynamic\n");
+        let a = serde_json::to_value(&r.static_metrics)?;
+        let b = serde_json::to_value(&r.dynamic_metrics)?;
+        if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
+            for (k, v) in a {
+                let _ = writeln!(text, "{k},{},{}", cell(v), cell(&b[k]));
+            }
+        }
+        text
+    };
+    std::fs::write(out.join("comparison.csv"), rows)?;
+    Ok(())
+}
+
+fn cell(v: &serde_json::Value) -> String {
+    if v.is_null() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
+fn report_html(r: &BacktestResult, s: &Summary, capital: f64) -> String {
+    let first = r.first_day.min(r.dates.len().saturating_sub(1));
+    let labels: Vec<String> = r.dates[first..].iter().map(ToString::to_string).collect();
+    let cumulative = |pnl: &[f64]| -> Vec<f64> {
+        let mut total = capital;
+        pnl[first..]
+            .iter()
+            .map(|p| {
+                total += p;
+                total
+            })
+            .collect()
+    };
+    let (a, b) = (
+        cumulative(&r.static_run.pnl),
+        cumulative(&r.dynamic_run.pnl),
+    );
+    let decision_labels: Vec<String> = r
+        .dynamic_run
+        .decisions
+        .iter()
+        .map(|d| r.dates[d.t].to_string())
+        .collect();
+    let te_static: Vec<f64> = r
+        .static_run
+        .decisions
+        .iter()
+        .map(|d| d.tracking_error)
+        .collect();
+    let te_dynamic: Vec<f64> = r
+        .dynamic_run
+        .decisions
+        .iter()
+        .map(|d| d.tracking_error)
+        .collect();
+    let mut page = String::new();
+    let _ = write!(
+        page,
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Dynamic optimisation</title><style>\
+body{{font-family:sans-serif;max-width:960px;margin:auto;padding:12px;color:#222}}\
+table{{border-collapse:collapse;margin:8px 0;font-size:12px}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}\
+h2{{font-size:16px;margin-top:24px}}</style></head><body><h1>Static versus dynamic positions</h1>\
+<p>{} instruments, {} to {}, capital {}, risk target {}.</p><table><tr><th>metric</th><th>static</th><th>dynamic</th></tr>",
+        s.instruments.len(),
+        escape(&s.start),
+        escape(&s.end),
+        escape(&num(s.capital, 0)),
+        escape(&pct(s.risk_target))
+    );
+    for row in comparison(s) {
+        let _ = write!(
+            page,
+            "<tr><th style='text-align:left'>{}</th><td>{}</td><td>{}</td></tr>",
+            escape(&row[0]),
+            escape(&row[1]),
+            escape(&row[2])
+        );
+    }
+    page.push_str("</table>");
+    for w in s.warnings {
+        let _ = write!(page, "<p><b>warning:</b> {}</p>", escape(w));
+    }
+    page.push_str("<h2>Equity</h2>");
+    page.push_str(&lines(
+        "Equity (fixed capital plus cumulative P&L net of costs)",
+        &labels,
+        &[
+            Series {
+                name: "static",
+                values: &a,
+            },
+            Series {
+                name: "dynamic",
+                values: &b,
+            },
+        ],
+        Format::Number,
+        260.0,
+    ));
+    page.push_str("<h2>Tracking error against the ideal positions</h2>");
+    page.push_str(&lines(
+        "Tracking error at each rebalance",
+        &decision_labels,
+        &[
+            Series {
+                name: "static",
+                values: &te_static,
+            },
+            Series {
+                name: "dynamic",
+                values: &te_dynamic,
+            },
+        ],
+        Format::Percent,
+        220.0,
+    ));
+    page.push_str("</body></html>");
+    page
+}
