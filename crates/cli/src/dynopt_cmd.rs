@@ -172,6 +172,10 @@ fn load_config(path: &Path) -> anyhow::Result<DynoptConfig> {
             config.data.dir = folder.join(&config.data.dir);
         }
     }
+    // Absolute, so the run folder's config.toml reproduces the run from anywhere.
+    if let Ok(absolute) = std::fs::canonicalize(&config.data.dir) {
+        config.data.dir = absolute;
+    }
     Ok(config)
 }
 
@@ -335,7 +339,11 @@ fn comparison(s: &Summary) -> Vec<Vec<String>> {
             opt(a.within_buffer_share),
             opt(b.within_buffer_share),
         ],
-        vec!["costs paid".into(), num(a.costs_paid, 2), num(b.costs_paid, 2)],
+        vec![
+            "costs paid".into(),
+            num(a.costs_paid, 2),
+            num(b.costs_paid, 2),
+        ],
         vec!["annual cost".into(), pct(a.annual_cost), pct(b.annual_cost)],
         vec![
             "final equity".into(),

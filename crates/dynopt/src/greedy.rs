@@ -112,6 +112,8 @@ pub struct Workspace {
     upper: Vec<f64>,
     direction: Vec<i64>,
     at_limit: Vec<bool>,
+    tracing: bool,
+    path: Vec<f64>,
 }
 
 /// Validates `problem` (including positive semi-definiteness) and solves it.
@@ -125,6 +127,20 @@ pub fn solve(problem: &Problem) -> Result<Solution, DynoptError> {
 }
 
 impl Workspace {
+    /// A workspace that records the objective after the start and after every accepted
+    /// greedy move (see [`Workspace::path`]).
+    pub fn tracing() -> Self {
+        Workspace {
+            tracing: true,
+            ..Workspace::default()
+        }
+    }
+
+    /// Objectives along the last greedy search, when tracing.
+    pub fn path(&self) -> &[f64] {
+        &self.path
+    }
+
     /// Solves a problem already validated by the caller, reusing `solution`'s vectors.
     pub fn solve_into(&mut self, problem: &Problem, solution: &mut Solution) {
         self.prepare(problem);
@@ -212,6 +228,10 @@ impl Workspace {
         let mut cost: f64 = (0..n).map(|i| cost_of(problem, i, k[i])).sum();
         let mut best = variance.max(0.0).sqrt() + cost;
         let mut steps = 0;
+        self.path.clear();
+        if self.tracing {
+            self.path.push(best);
+        }
         loop {
             let mut pick = None;
             let mut pick_value = best;
@@ -252,6 +272,9 @@ impl Workspace {
             variance = dot(&self.gap, &self.covariance_gap);
             best = variance.max(0.0).sqrt() + cost;
             steps += 1;
+            if self.tracing {
+                self.path.push(best);
+            }
         }
     }
 

@@ -77,6 +77,12 @@ impl SolveInput {
         if n == 0 {
             return Err(DynoptError::Invalid("instruments is empty".into()));
         }
+        if self.optimal_positions.len() != n {
+            return Err(DynoptError::Invalid(format!(
+                "optimal_positions has {} entries for {n} instruments",
+                self.optimal_positions.len()
+            )));
+        }
         let mut covariance = Vec::with_capacity(n * n);
         for (i, row) in self.covariance.iter().enumerate() {
             if row.len() != n {
