@@ -88,7 +88,7 @@ fn universe_aligns_carries_and_converts() {
     assert!(nan(u.prices[1]));
     assert_eq!(u.price_reports[0].carried, 1);
     // EUR rate: the 23:00 row wins on the 5th (two sources), carried on the 8th.
-    assert_eq!(u.fx[1 * 2 + 1], 1.25);
+    assert_eq!(u.fx[2 + 1], 1.25);
     assert_eq!(u.fx[2 * 2 + 1], 1.25);
     assert_eq!(u.fx[2 * 2], 1.0);
     assert_eq!(u.fx_reports["EUR"].same_day, 1);
