@@ -574,7 +574,7 @@ h2{{font-size:16px;margin-top:24px}}</style></head><body><h1>Static versus dynam
     }
     page.push_str("<h2>Equity</h2>");
     page.push_str(&lines(
-        "Equity (fixed capital plus cumulative P&L net of costs)",
+        "Equity (capital + P&L)",
         &labels,
         &[
             Series {
