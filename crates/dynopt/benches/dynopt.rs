@@ -7,8 +7,11 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use oxfolio_dynopt::config::{DataConfig, DynamicConfig, SystemConfig};
 use oxfolio_dynopt::{run, DynoptConfig, Problem, Solution, Universe, UniverseSpec, Workspace};
 
+/// Optimal positions, per-contract values, covariance, costs and previous positions.
+type ProblemData = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<i64>);
+
 /// A deterministic 100-instrument problem: one-factor correlations, a few contracts each.
-fn problem_data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<i64>) {
+fn problem_data(n: usize) -> ProblemData {
     let mut seed = 12345u64;
     let mut uniform = move || {
         seed = seed
