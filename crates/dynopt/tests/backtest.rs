@@ -217,3 +217,44 @@ fn every_weighting_runs_and_sums_to_one() {
         }
     }
 }
+
+#[test]
+fn weekly_and_monthly_runs_trade_only_after_their_rebalance_days() {
+    use chrono::Datelike;
+    use oxfolio_dynopt::config::Rebalance;
+    let u = universe(&SOME, "2018-01-01");
+    let n = u.n();
+    for (rule, key) in [(Rebalance::Weekly, 0u32), (Rebalance::Monthly, 1)] {
+        let mut c = config();
+        c.system.rebalance = rule;
+        let r = run(&u, &c, false).unwrap();
+        let period = |d: NaiveDate| {
+            if key == 0 {
+                d.iso_week().week()
+            } else {
+                d.month()
+            }
+        };
+        for run in [&r.static_run, &r.dynamic_run] {
+            for d in &run.decisions {
+                assert!(d.t == 0 || period(u.dates[d.t]) != period(u.dates[d.t - 1]));
+            }
+            for t in 1..u.dates.len() {
+                let traded = run.positions[(t - 1) * n..t * n] != run.positions[t * n..(t + 1) * n];
+                if traded {
+                    assert!(
+                        run.decisions.iter().any(|d| d.t + 1 == t),
+                        "{rule:?} traded on day {t}"
+                    );
+                }
+            }
+        }
+        let weeks_or_months = if key == 0 { 52.0 } else { 12.0 };
+        let years = u.dates.len() as f64 / 252.0;
+        let per_year = r.dynamic_run.decisions.len() as f64 / years;
+        assert!(
+            (per_year - weeks_or_months).abs() < weeks_or_months * 0.1,
+            "{per_year}"
+        );
+    }
+}
