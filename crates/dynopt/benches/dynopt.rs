@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use oxfolio_dynopt::config::{DataConfig, DynamicConfig, SystemConfig};
 use oxfolio_dynopt::{run, DynoptConfig, Problem, Solution, Universe, UniverseSpec, Workspace};
 
 /// Optimal positions, per-contract values, covariance, costs and previous positions.
@@ -68,17 +67,7 @@ fn backtest(c: &mut Criterion) {
         base_currency: "USD".into(),
     })
     .expect("bundled futures");
-    let config = DynoptConfig {
-        data: DataConfig {
-            dir: "unused".into(),
-            instruments: vec![],
-            start: None,
-            end: None,
-            base_currency: "USD".into(),
-        },
-        system: SystemConfig::default(),
-        dynamic: DynamicConfig::default(),
-    };
+    let config = DynoptConfig::new("unused");
     let mut group = c.benchmark_group("backtest");
     group.sample_size(20);
     group.bench_function("33_futures_12_years_daily", |b| {

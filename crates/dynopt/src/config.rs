@@ -19,6 +19,23 @@ pub struct DynoptConfig {
     pub dynamic: DynamicConfig,
 }
 
+impl DynoptConfig {
+    /// Every default, on the futures in `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        DynoptConfig {
+            data: DataConfig {
+                dir: dir.into(),
+                instruments: Vec::new(),
+                start: None,
+                end: None,
+                base_currency: usd(),
+            },
+            system: SystemConfig::default(),
+            dynamic: DynamicConfig::default(),
+        }
+    }
+}
+
 /// `[data]`.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

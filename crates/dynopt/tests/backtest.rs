@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use oxfolio_dynopt::config::{DataConfig, DynamicConfig, ForecastRule, SystemConfig};
+use oxfolio_dynopt::config::ForecastRule;
 use oxfolio_dynopt::{run, DynoptConfig, Universe, UniverseSpec};
 
 const SOME: [&str; 8] = [
@@ -24,17 +24,7 @@ fn universe(instruments: &[&str], start: &str) -> Universe {
 }
 
 fn config() -> DynoptConfig {
-    DynoptConfig {
-        data: DataConfig {
-            dir: "unused".into(),
-            instruments: vec![],
-            start: None,
-            end: None,
-            base_currency: "USD".into(),
-        },
-        system: SystemConfig::default(),
-        dynamic: DynamicConfig::default(),
-    }
+    DynoptConfig::new("unused")
 }
 
 #[test]
