@@ -138,8 +138,10 @@ fn axes(out: &mut String, frame: &Frame, x_labels: &[String], format: Format) {
     }
 }
 
+/// Legend boxes, right-aligned on the title line so long titles stay clear.
 fn legend(out: &mut String, names: &[&str]) {
-    let mut x = LEFT + 250.0;
+    let width: f64 = names.iter().map(|n| 20.0 + 7.0 * n.len() as f64).sum();
+    let mut x = (WIDTH - RIGHT - width).max(LEFT);
     for (k, name) in names.iter().enumerate() {
         let _ = write!(
             out,
@@ -360,6 +362,98 @@ pub fn bars(
             );
         }
     }
+    out.push_str("</svg>");
+    out
+}
+
+/// One series of points on numeric x and y axes.
+pub struct XySeries<'a> {
+    /// Legend name.
+    pub name: &'a str,
+    /// `(x, y)` points.
+    pub points: &'a [(f64, f64)],
+    /// A line through the points in order; otherwise markers.
+    pub line: bool,
+    /// Labels written beside markers (empty for none).
+    pub labels: &'a [String],
+}
+
+/// Points on numeric axes (an efficient frontier: volatility against return).
+pub fn xy(
+    title: &str,
+    series: &[XySeries<'_>],
+    x_format: Format,
+    y_format: Format,
+    height: f64,
+) -> String {
+    let (xlo, xhi) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let (ylo, yhi) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+    let frame = Frame {
+        n: 2,
+        lo: ylo,
+        hi: yhi,
+        height,
+    };
+    let x = |v: f64| LEFT + (WIDTH - LEFT - RIGHT) * (v - xlo) / (xhi - xlo);
+    let mut out = String::new();
+    open_svg(&mut out, title, height);
+    axes(&mut out, &frame, &[], y_format);
+    for k in 0..=4 {
+        let v = xlo + (xhi - xlo) * k as f64 / 4.0;
+        let _ = write!(
+            out,
+            "<text x='{:.1}' y='{:.1}' text-anchor='middle'>{}</text>",
+            x(v),
+            height - 8.0,
+            label(v, x_format)
+        );
+    }
+    for (k, s) in series.iter().enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        let finite = s
+            .points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite());
+        if s.line {
+            let d: String = finite
+                .enumerate()
+                .map(|(i, p)| {
+                    format!(
+                        "{}{:.1},{:.1} ",
+                        if i == 0 { "M" } else { "L" },
+                        x(p.0),
+                        frame.y(p.1)
+                    )
+                })
+                .collect();
+            let _ = write!(
+                out,
+                "<path d='{d}' fill='none' stroke='{color}' stroke-width='1.6'/>"
+            );
+        } else {
+            for (i, p) in s.points.iter().enumerate() {
+                if !(p.0.is_finite() && p.1.is_finite()) {
+                    continue;
+                }
+                let _ = write!(
+                    out,
+                    "<circle cx='{:.1}' cy='{:.1}' r='3.5' fill='{color}'/>",
+                    x(p.0),
+                    frame.y(p.1)
+                );
+                if let Some(text) = s.labels.get(i) {
+                    let _ = write!(
+                        out,
+                        "<text x='{:.1}' y='{:.1}' font-size='9'>{}</text>",
+                        x(p.0) + 5.0,
+                        frame.y(p.1) - 4.0,
+                        escape(text)
+                    );
+                }
+            }
+        }
+    }
+    legend(&mut out, &series.iter().map(|s| s.name).collect::<Vec<_>>());
     out.push_str("</svg>");
     out
 }

@@ -6,6 +6,7 @@ mod config;
 mod data_cmd;
 mod demo_cmd;
 mod dynopt_cmd;
+mod frontier_cmd;
 mod logging;
 mod metrics_cmd;
 mod optimize_cmd;
@@ -57,6 +58,8 @@ enum Command {
     /// Portfolio optimisation from a wide close-price file: max Sharpe, min volatility,
     /// efficient return or risk, inverse volatility, equal weight.
     Optimize(optimize_cmd::OptimizeArgs),
+    /// The efficient frontier of a wide close-price file, as CSV, JSON and an HTML chart.
+    Frontier(frontier_cmd::FrontierArgs),
     /// Dynamic optimisation of integer futures positions (Carver): a static versus dynamic
     /// backtest on the bundled futures, or `dynopt solve` for one step.
     Dynopt(dynopt_cmd::DynoptArgs),
@@ -91,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Option(cmd) => option_cmd::run(cmd),
         Command::Optimize(args) => optimize_cmd::run(&args),
         Command::Dynopt(args) => dynopt_cmd::run(&args),
+        Command::Frontier(args) => frontier_cmd::run(&args),
         Command::Demo(args) => demo_cmd::run(&args, cli.config.is_some().then_some(&config)),
     }
 }

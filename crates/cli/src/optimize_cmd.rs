@@ -12,16 +12,17 @@ use serde::Serialize;
 use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::Market;
 use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
-use oxfolio_optim::mean_variance::{
-    efficient_return, efficient_risk, equal_weight, inverse_volatility, max_sharpe, min_volatility,
+use oxfolio_optim::methods::solve;
+use oxfolio_optim::{
+    greedy_allocation, solve_chain, Bounds, ChainResult, Estimator, Failure, Inputs, Linkage,
+    Method, RiskModel,
 };
-use oxfolio_optim::{hrp, risk_parity, Bounds, Estimator, Linkage, Portfolio};
 
 use crate::table::{num, pct, render};
 
-/// Optimisation methods available today.
+/// Optimisation methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Method {
+pub enum MethodArg {
     /// Maximum Sharpe ratio (homogenised convex form).
     MaxSharpe,
     /// Minimum volatility.
@@ -62,15 +63,12 @@ pub enum Cov {
     LedoitWolf,
 }
 
-/// `optimize` options.
+/// Prices, estimators and constraints shared by `optimize` and `frontier`.
 #[derive(Debug, Args)]
-pub struct OptimizeArgs {
+pub struct EstimateArgs {
     /// Wide close-price file: a date column plus one column per symbol.
     #[arg(long)]
     prices: PathBuf,
-    /// Method.
-    #[arg(long, value_enum)]
-    method: Method,
     /// Annual risk-free rate (Sharpe ratios, max Sharpe).
     #[arg(long, default_value_t = 0.0)]
     risk_free: f64,
@@ -80,6 +78,98 @@ pub struct OptimizeArgs {
     /// Per-asset weight bounds `LO,HI`.
     #[arg(long, default_value = "0,1")]
     bounds: String,
+    /// First date of the estimation window (`YYYY-MM-DD`).
+    #[arg(long)]
+    start: Option<String>,
+    /// Last date of the estimation window.
+    #[arg(long)]
+    end: Option<String>,
+}
+
+/// Estimates from one price file.
+pub struct Estimates {
+    /// Symbols in column order.
+    pub symbols: Vec<String>,
+    /// Expected returns (compounded mean historical, annualised).
+    pub mu: Vec<f64>,
+    /// Dense annualised covariance.
+    pub cov: Vec<f64>,
+    /// Its factored form.
+    pub model: RiskModel,
+    /// Daily returns used.
+    pub observations: usize,
+    /// Parsed bounds.
+    pub bounds: Bounds,
+    /// Risk-free rate.
+    pub risk_free: f64,
+    /// Last close of each symbol (NaN where the last row has none).
+    pub latest: Vec<f64>,
+}
+
+impl EstimateArgs {
+    /// Loads the prices and estimates returns and covariance (annualisation 252).
+    pub fn estimate(&self) -> anyhow::Result<Estimates> {
+        let bounds = parse_bounds(&self.bounds)?;
+        let mut spec = SourceSpec::new(&self.prices);
+        spec.start.clone_from(&self.start);
+        spec.end.clone_from(&self.end);
+        let market = Market::load(&spec)?;
+        let n = market.n_symbols();
+        let returns = returns_from_prices(market.closes(), n)?;
+        let estimator = match self.cov {
+            Cov::Sample => Estimator::Sample,
+            Cov::LedoitWolf => Estimator::LedoitWolf,
+        };
+        let (cov, model) = covariance(&returns, n, estimator, 252.0)?;
+        let closes = market.closes();
+        let latest = closes[closes.len() - n..].to_vec();
+        Ok(Estimates {
+            latest,
+            symbols: market.symbols().to_vec(),
+            mu: mean_historical_return(&returns, n, true, 252.0),
+            cov,
+            model,
+            observations: returns.len() / n,
+            bounds,
+            risk_free: self.risk_free,
+        })
+    }
+}
+
+impl Estimates {
+    /// The inputs every method draws on.
+    pub fn inputs(&self) -> Inputs<'_> {
+        Inputs {
+            mu: &self.mu,
+            cov: &self.cov,
+            model: &self.model,
+            bounds: self.bounds,
+            risk_free: self.risk_free,
+        }
+    }
+
+    /// Symbol to value.
+    pub fn by_symbol(&self, v: &[f64]) -> BTreeMap<String, f64> {
+        self.symbols
+            .iter()
+            .cloned()
+            .zip(v.iter().copied())
+            .collect()
+    }
+}
+
+/// `optimize` options.
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    #[command(flatten)]
+    estimates: EstimateArgs,
+    /// Method.
+    #[arg(long, value_enum)]
+    method: MethodArg,
+    /// Methods to try in order when the method fails, e.g. `hrp,equal-weight`; the
+    /// output names the method used and why each earlier one failed.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    fallback: Vec<MethodArg>,
     /// Target annual return (efficient-return).
     #[arg(long)]
     target_return: Option<f64>,
@@ -89,27 +179,44 @@ pub struct OptimizeArgs {
     /// Cluster linkage (hrp).
     #[arg(long, value_enum, default_value = "single")]
     linkage: LinkageArg,
-    /// First date of the estimation window (`YYYY-MM-DD`).
+    /// Also turn the weights into whole shares of this much capital at the last closes
+    /// (PyPortfolioOpt's greedy discrete allocation).
     #[arg(long)]
-    start: Option<String>,
-    /// Last date of the estimation window.
+    capital: Option<f64>,
+    /// With --capital and short weights: shorts' value as a fraction of capital (default:
+    /// the sum of short weights).
     #[arg(long)]
-    end: Option<String>,
+    short_ratio: Option<f64>,
+    /// With --capital: invest the short proceeds in the longs.
+    #[arg(long)]
+    reinvest: bool,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+}
+
+/// Whole shares and leftover cash.
+#[derive(Debug, Serialize)]
+struct Shares {
+    capital: f64,
+    shares: BTreeMap<String, i64>,
+    latest_prices: BTreeMap<String, f64>,
+    leftover: f64,
 }
 
 /// The `--json` object.
 #[derive(Debug, Serialize)]
 struct Output {
     method: String,
+    failures: Vec<Failure>,
     weights: BTreeMap<String, f64>,
     expected_return: f64,
     volatility: f64,
     sharpe: f64,
     risk_contributions: BTreeMap<String, f64>,
     observations: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocation: Option<Shares>,
 }
 
 fn parse_bounds(text: &str) -> anyhow::Result<Bounds> {
@@ -126,79 +233,98 @@ fn parse_bounds(text: &str) -> anyhow::Result<Bounds> {
     Ok(Bounds { lower, upper })
 }
 
-/// Runs `oxfolio optimize`.
-pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
-    let bounds = parse_bounds(&args.bounds)?;
-    let mut spec = SourceSpec::new(&args.prices);
-    spec.start.clone_from(&args.start);
-    spec.end.clone_from(&args.end);
-    let market = Market::load(&spec)?;
-    let n = market.n_symbols();
-    let returns = returns_from_prices(market.closes(), n)?;
-    let observations = returns.len() / n;
-    let mu = mean_historical_return(&returns, n, true, 252.0);
-    let estimator = match args.cov {
-        Cov::Sample => Estimator::Sample,
-        Cov::LedoitWolf => Estimator::LedoitWolf,
-    };
-    let (cov, model) = covariance(&returns, n, estimator, 252.0)?;
-    let rf = args.risk_free;
-    let portfolio: Portfolio = match args.method {
-        Method::MaxSharpe => max_sharpe(&mu, &cov, bounds, rf)?,
-        Method::MinVolatility => min_volatility(&mu, &cov, bounds, rf)?,
-        Method::EfficientReturn => {
-            let target = args
-                .target_return
-                .context("efficient-return needs --target-return")?;
-            efficient_return(&mu, &cov, bounds, target, rf)?
-        }
-        Method::EfficientRisk => {
-            let target = args
-                .target_volatility
-                .context("efficient-risk needs --target-volatility")?;
-            efficient_risk(&mu, &model, bounds, target, rf)?
-        }
-        Method::InverseVolatility => inverse_volatility(&mu, &cov, rf)?,
-        Method::EqualWeight => equal_weight(&mu, &cov, rf)?,
-        Method::RiskParity => risk_parity(&mu, &cov, None, rf)?,
-        Method::Hrp => {
-            let linkage = match args.linkage {
+impl OptimizeArgs {
+    fn method(&self, arg: MethodArg) -> anyhow::Result<Method> {
+        Ok(match arg {
+            MethodArg::MaxSharpe => Method::MaxSharpe,
+            MethodArg::MinVolatility => Method::MinVolatility,
+            MethodArg::EfficientReturn => Method::EfficientReturn(
+                self.target_return
+                    .context("efficient-return needs --target-return")?,
+            ),
+            MethodArg::EfficientRisk => Method::EfficientRisk(
+                self.target_volatility
+                    .context("efficient-risk needs --target-volatility")?,
+            ),
+            MethodArg::InverseVolatility => Method::InverseVolatility,
+            MethodArg::EqualWeight => Method::EqualWeight,
+            MethodArg::RiskParity => Method::RiskParity,
+            MethodArg::Hrp => Method::Hrp(match self.linkage {
                 LinkageArg::Single => Linkage::Single,
                 LinkageArg::Complete => Linkage::Complete,
                 LinkageArg::Average => Linkage::Average,
                 LinkageArg::Ward => Linkage::Ward,
-            };
-            hrp(&mu, &cov, linkage, rf)?
+            }),
+        })
+    }
+}
+
+/// Runs `oxfolio optimize`.
+pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
+    let e = args.estimates.estimate()?;
+    let mut chain = vec![args.method(args.method)?];
+    for arg in &args.fallback {
+        chain.push(args.method(*arg)?);
+    }
+    let result = if chain.len() == 1 {
+        ChainResult {
+            portfolio: solve(chain[0], &e.inputs())?,
+            method: chain[0].name().to_string(),
+            failures: Vec::new(),
         }
+    } else {
+        solve_chain(&chain, &e.inputs())?
     };
-    let symbols = market.symbols();
-    let by_symbol = |v: &[f64]| -> BTreeMap<String, f64> {
-        symbols.iter().cloned().zip(v.iter().copied()).collect()
-    };
-    let method = args.method.to_possible_value().map_or_else(
-        || format!("{:?}", args.method),
-        |v| v.get_name().to_string(),
-    );
+    let portfolio = &result.portfolio;
     let output = Output {
-        method: method.clone(),
-        weights: by_symbol(&portfolio.weights),
+        method: result.method.clone(),
+        failures: result.failures.clone(),
+        weights: e.by_symbol(&portfolio.weights),
         expected_return: portfolio.expected_return,
         volatility: portfolio.volatility,
         sharpe: portfolio.sharpe,
-        risk_contributions: by_symbol(&portfolio.risk_contributions),
-        observations,
+        risk_contributions: e.by_symbol(&portfolio.risk_contributions),
+        observations: e.observations,
+        allocation: match args.capital {
+            Some(capital) => {
+                if let Some(i) = e.latest.iter().position(|p| !p.is_finite()) {
+                    anyhow::bail!("--capital: {} has no close on the last date", e.symbols[i]);
+                }
+                let a = greedy_allocation(
+                    &portfolio.weights,
+                    &e.latest,
+                    capital,
+                    args.short_ratio,
+                    args.reinvest,
+                )?;
+                Some(Shares {
+                    capital,
+                    shares: e.symbols.iter().cloned().zip(a.shares).collect(),
+                    latest_prices: e.by_symbol(&e.latest),
+                    leftover: a.leftover,
+                })
+            }
+            None => None,
+        },
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&output)?);
         return Ok(());
     }
+    for f in &result.failures {
+        println!("{} failed ({}): {}", f.method, f.kind, f.reason);
+    }
     println!(
-        "== {method} on {n} assets, {observations} daily returns: return {}, volatility {}, Sharpe {} ==",
+        "== {} on {} assets, {} daily returns: return {}, volatility {}, Sharpe {} ==",
+        result.method,
+        e.symbols.len(),
+        e.observations,
         pct(portfolio.expected_return),
         pct(portfolio.volatility),
         num(portfolio.sharpe, 3)
     );
-    let rows: Vec<Vec<String>> = symbols
+    let rows: Vec<Vec<String>> = e
+        .symbols
         .iter()
         .zip(&portfolio.weights)
         .zip(&portfolio.risk_contributions)
@@ -208,5 +334,19 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         "{}",
         render(&["symbol", "weight", "risk_contribution"], &rows)
     );
+    if let Some(a) = &output.allocation {
+        let rows: Vec<Vec<String>> = a
+            .shares
+            .iter()
+            .filter(|(_, k)| **k != 0)
+            .map(|(s, k)| vec![s.clone(), k.to_string(), num(a.latest_prices[s], 2)])
+            .collect();
+        println!(
+            "== {} in whole shares at the last closes ==",
+            num(a.capital, 2)
+        );
+        print!("{}", render(&["symbol", "shares", "price"], &rows));
+        println!("leftover {}", num(a.leftover, 2));
+    }
     Ok(())
 }

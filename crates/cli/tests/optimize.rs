@@ -128,3 +128,154 @@ fn infeasible_and_bad_requests_fail_with_one_line() {
         "must be LO,HI",
     );
 }
+
+#[test]
+fn fallback_chain_records_why_earlier_methods_failed() {
+    let o = optimize(&[
+        "--method",
+        "max-sharpe",
+        "--risk-free",
+        "0.9",
+        "--fallback",
+        "hrp,equal-weight",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["method"], "hrp");
+    assert_eq!(v["failures"][0]["method"], "max-sharpe");
+    assert_eq!(v["failures"][0]["kind"], "infeasible");
+    assert!(v["failures"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("risk-free rate"));
+    // Bounds that cannot sum to one fail every mean-variance step; equal weight still works.
+    let o = optimize(&[
+        "--method",
+        "min-volatility",
+        "--bounds",
+        "0,0.01",
+        "--fallback",
+        "max-sharpe,equal-weight",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["method"], "equal-weight");
+    assert_eq!(v["failures"].as_array().unwrap().len(), 2);
+    // When every step fails: one line naming each reason.
+    assert_one_line_error(
+        &optimize(&[
+            "--method",
+            "min-volatility",
+            "--bounds",
+            "0,0.01",
+            "--fallback",
+            "max-sharpe",
+        ]),
+        "every method failed",
+    );
+}
+
+#[test]
+fn capital_turns_weights_into_pypfopt_shares() {
+    let r = reference();
+    let case = &r["greedy_allocations"][0];
+    assert_eq!(case["weights"], "max_sharpe_rf2");
+    let o = optimize(&[
+        "--method",
+        "max-sharpe",
+        "--risk-free",
+        "0.02",
+        "--capital",
+        "10000",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let symbols = r["symbols"].as_array().unwrap();
+    for (s, want) in symbols.iter().zip(case["shares"].as_array().unwrap()) {
+        assert_eq!(v["allocation"]["shares"][s.as_str().unwrap()], *want, "{s}");
+    }
+    let leftover = v["allocation"]["leftover"].as_f64().unwrap();
+    assert!((leftover - case["leftover"].as_f64().unwrap()).abs() < 1e-4);
+}
+
+#[test]
+fn frontier_writes_csv_json_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices = repo().join("data/wide/closes.csv");
+    let o = oxfolio(
+        &[
+            "frontier",
+            "--prices",
+            prices.to_str().unwrap(),
+            "--points",
+            "12",
+            "--risk-free",
+            "0.02",
+            "--start",
+            "2015-01-02",
+            "--end",
+            "2019-12-31",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--json",
+        ],
+        &repo(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 12);
+    let r = reference();
+    // The first point is PyPortfolioOpt's min-volatility portfolio; max Sharpe is marked.
+    for (s, w) in r["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(r["min_volatility"].as_array().unwrap())
+    {
+        let got = points[0]["weights"][s.as_str().unwrap()].as_f64().unwrap();
+        assert!((got - w.as_f64().unwrap()).abs() < 1e-5);
+        let ms = v["max_sharpe"]["weights"][s.as_str().unwrap()]
+            .as_f64()
+            .unwrap();
+        let want = r["max_sharpe_rf2"][r["symbols"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| x == s)
+            .unwrap()]
+        .as_f64()
+        .unwrap();
+        assert!((ms - want).abs() < 1e-5);
+    }
+    let returns: Vec<f64> = points
+        .iter()
+        .map(|p| p["expected_return"].as_f64().unwrap())
+        .collect();
+    let vols: Vec<f64> = points
+        .iter()
+        .map(|p| p["volatility"].as_f64().unwrap())
+        .collect();
+    let step = returns[1] - returns[0];
+    for k in 1..returns.len() {
+        assert!(
+            (returns[k] - returns[k - 1] - step).abs() < 1e-6,
+            "evenly spaced returns"
+        );
+        assert!(
+            vols[k] >= vols[k - 1] - 1e-9,
+            "volatility rises along the frontier"
+        );
+    }
+    let best = v["max_sharpe"]["sharpe"].as_f64().unwrap();
+    assert!(points
+        .iter()
+        .all(|p| p["sharpe"].as_f64().unwrap() <= best + 1e-6));
+    let csv = std::fs::read_to_string(dir.path().join("frontier.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 13);
+    assert!(csv.starts_with("point,expected_return,volatility,sharpe,AAPL"));
+    let html = std::fs::read_to_string(dir.path().join("frontier.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("max Sharpe") && !html.contains("<script"));
+}

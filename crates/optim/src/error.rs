@@ -14,4 +14,7 @@ pub enum OptimError {
     /// The solver stopped without a solution (status named).
     #[error("solver: {0}")]
     Solver(String),
+    /// A result came back but is numerically unusable.
+    #[error("numerical trouble: {0}")]
+    Numerical(String),
 }

@@ -186,7 +186,7 @@ pub fn efficient_return(
 
 /// The highest `mu' w` over fully invested weights within `bounds` (greedy: fill the best
 /// assets to the upper bound).
-fn max_return_within(mu: &[f64], bounds: Bounds) -> f64 {
+pub(crate) fn max_return_within(mu: &[f64], bounds: Bounds) -> f64 {
     let n = mu.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|a, b| mu[*b].total_cmp(&mu[*a]));

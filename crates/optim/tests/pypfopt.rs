@@ -3,7 +3,7 @@
 
 use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
 use oxfolio_optim::mean_variance::{efficient_return, efficient_risk, max_sharpe, min_volatility};
-use oxfolio_optim::{hrp, Bounds, Estimator, Linkage, OptimError};
+use oxfolio_optim::{greedy_allocation, hrp, Bounds, Estimator, Linkage, OptimError};
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -161,4 +161,34 @@ fn hrp_matches_on_real_prices() {
 fn hrp_matches_on_100_synthetic_assets() {
     let r = reference();
     assert_hrp_matches(&floats(&r["synthetic_returns"]), 100, &r, "synthetic_hrp_");
+}
+
+#[test]
+fn greedy_allocation_matches() {
+    let r = reference();
+    let prices = floats(&r["latest_prices"]);
+    for case in r["greedy_allocations"].as_array().unwrap() {
+        let weights = floats(&r[case["weights"].as_str().unwrap()]);
+        let got = greedy_allocation(
+            &weights,
+            &prices,
+            case["capital"].as_f64().unwrap(),
+            case["short_ratio"].as_f64(),
+            case["reinvest"].as_bool().unwrap(),
+        )
+        .unwrap();
+        let want: Vec<i64> = case["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_i64().unwrap())
+            .collect();
+        assert_eq!(got.shares, want, "{case}");
+        let leftover = case["leftover"].as_f64().unwrap();
+        assert!(
+            (got.leftover - leftover).abs() < 1e-6,
+            "{case}: {}",
+            got.leftover
+        );
+    }
 }
