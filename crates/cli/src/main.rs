@@ -99,7 +99,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Piping into `head` closes stdout early: end quietly like other command-line tools
+/// instead of panicking on the failed write.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread starts; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

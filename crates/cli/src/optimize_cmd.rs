@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::Market;
-use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
+use oxfolio_optim::estimates::{
+    capm_return, covariance, ema_historical_return, mean_historical_return, returns_from_prices,
+};
 use oxfolio_optim::methods::solve;
 use oxfolio_optim::{
     greedy_allocation, solve_chain, Bounds, ChainResult, Estimator, Failure, Inputs, Linkage,
@@ -61,6 +63,27 @@ pub enum Cov {
     Sample,
     /// Ledoit-Wolf shrinkage toward a scaled identity.
     LedoitWolf,
+    /// Ledoit-Wolf shrinkage toward the single-factor (equal-weighted market) model.
+    LedoitWolfSingleFactor,
+    /// Ledoit-Wolf shrinkage toward constant correlation.
+    LedoitWolfConstantCorrelation,
+    /// Oracle approximating shrinkage.
+    OracleApproximating,
+    /// Exponentially weighted (`--cov-span`).
+    Exponential,
+    /// Semicovariance below `--benchmark` per day.
+    Semicovariance,
+}
+
+/// Expected-return estimators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mu {
+    /// Mean historical return, compounded.
+    Historical,
+    /// Exponentially weighted mean return, compounded (`--mu-span`).
+    Ema,
+    /// CAPM with the equal-weighted market as proxy (`--risk-free`).
+    Capm,
 }
 
 /// Prices, estimators and constraints shared by `optimize` and `frontier`.
@@ -75,6 +98,18 @@ pub struct EstimateArgs {
     /// Covariance estimator.
     #[arg(long, value_enum, default_value = "sample")]
     cov: Cov,
+    /// Span of the exponential covariance, in days.
+    #[arg(long, default_value_t = 180.0)]
+    cov_span: f64,
+    /// Daily benchmark return of the semicovariance.
+    #[arg(long, default_value_t = 0.000079)]
+    benchmark: f64,
+    /// Expected-return estimator.
+    #[arg(long, value_enum, default_value = "historical")]
+    mu: Mu,
+    /// Span of the exponentially weighted mean return, in days.
+    #[arg(long, default_value_t = 500.0)]
+    mu_span: f64,
     /// Per-asset weight bounds `LO,HI`.
     #[arg(long, default_value = "0,1")]
     bounds: String,
@@ -119,6 +154,20 @@ impl EstimateArgs {
         let estimator = match self.cov {
             Cov::Sample => Estimator::Sample,
             Cov::LedoitWolf => Estimator::LedoitWolf,
+            Cov::LedoitWolfSingleFactor => Estimator::LedoitWolfSingleFactor,
+            Cov::LedoitWolfConstantCorrelation => Estimator::LedoitWolfConstantCorrelation,
+            Cov::OracleApproximating => Estimator::OracleApproximating,
+            Cov::Exponential => Estimator::Exponential {
+                span: self.cov_span,
+            },
+            Cov::Semicovariance => Estimator::Semicovariance {
+                benchmark: self.benchmark,
+            },
+        };
+        let mu = match self.mu {
+            Mu::Historical => mean_historical_return(&returns, n, true, 252.0),
+            Mu::Ema => ema_historical_return(&returns, n, true, self.mu_span, 252.0)?,
+            Mu::Capm => capm_return(&returns, n, None, self.risk_free, true, 252.0)?,
         };
         let (cov, model) = covariance(&returns, n, estimator, 252.0)?;
         let closes = market.closes();
@@ -126,7 +175,7 @@ impl EstimateArgs {
         Ok(Estimates {
             latest,
             symbols: market.symbols().to_vec(),
-            mu: mean_historical_return(&returns, n, true, 252.0),
+            mu,
             cov,
             model,
             observations: returns.len() / n,

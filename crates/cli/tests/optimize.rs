@@ -279,3 +279,27 @@ fn frontier_writes_csv_json_and_html() {
     let html = std::fs::read_to_string(dir.path().join("frontier.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("max Sharpe") && !html.contains("<script"));
 }
+
+#[test]
+fn every_estimator_runs() {
+    for cov in [
+        "sample",
+        "ledoit-wolf",
+        "ledoit-wolf-single-factor",
+        "ledoit-wolf-constant-correlation",
+        "oracle-approximating",
+        "exponential",
+        "semicovariance",
+    ] {
+        for mu in ["historical", "ema", "capm"] {
+            let o = optimize(&["--method", "max-sharpe", "--cov", cov, "--mu", mu, "--json"]);
+            assert!(
+                o.status.success(),
+                "{cov} {mu}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert!(v["sharpe"].as_f64().unwrap().is_finite(), "{cov} {mu}");
+        }
+    }
+}

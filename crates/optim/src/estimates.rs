@@ -66,6 +66,109 @@ pub fn mean_historical_return(
         .collect()
 }
 
+/// Exponentially weighted mean return per asset (pandas `ewm(span).mean()`, adjusted
+/// weights `(1 - 2 / (span + 1))^age`), annualised: `(1 + m)^frequency - 1` when
+/// `compounding`, else `m x frequency` (PyPortfolioOpt's `ema_historical_return`).
+pub fn ema_historical_return(
+    returns: &[f64],
+    n: usize,
+    compounding: bool,
+    span: f64,
+    frequency: f64,
+) -> Result<Vec<f64>, OptimError> {
+    if !(span.is_finite() && span >= 1.0) {
+        return Err(OptimError::Invalid(format!(
+            "span must be at least 1, got {span}"
+        )));
+    }
+    let rows = returns.len() / n;
+    let decay = 1.0 - 2.0 / (span + 1.0);
+    let weights: Vec<f64> = (0..rows)
+        .map(|k| decay.powi((rows - 1 - k) as i32))
+        .collect();
+    let total: f64 = weights.iter().sum();
+    Ok((0..n)
+        .map(|i| {
+            let m = returns
+                .chunks_exact(n)
+                .zip(&weights)
+                .map(|(r, w)| r[i] * w)
+                .sum::<f64>()
+                / total;
+            if compounding {
+                (1.0 + m).powf(frequency) - 1.0
+            } else {
+                m * frequency
+            }
+        })
+        .collect())
+}
+
+/// CAPM expected returns `rf + beta_i (E[r_m] - rf)` (PyPortfolioOpt's `capm_return`):
+/// betas from the sample covariance with the market, whose per-period returns are
+/// `market` or, when `None`, the equal-weighted mean of the assets; the market's return
+/// compounded (`prod(1 + r_m)^(frequency / T) - 1`) or arithmetic.
+pub fn capm_return(
+    returns: &[f64],
+    n: usize,
+    market: Option<&[f64]>,
+    risk_free: f64,
+    compounding: bool,
+    frequency: f64,
+) -> Result<Vec<f64>, OptimError> {
+    let rows = returns.len() / n;
+    let proxy: Vec<f64>;
+    let market = match market {
+        Some(m) if m.len() == rows => m,
+        Some(m) => {
+            return Err(OptimError::Invalid(format!(
+                "{} market returns for {rows} periods",
+                m.len()
+            )))
+        }
+        None => {
+            proxy = returns
+                .chunks_exact(n)
+                .map(|r| r.iter().sum::<f64>() / n as f64)
+                .collect();
+            &proxy
+        }
+    };
+    let t = rows as f64;
+    let market_mean = market.iter().sum::<f64>() / t;
+    let market_var = market
+        .iter()
+        .map(|m| (m - market_mean).powi(2))
+        .sum::<f64>();
+    if market_var.is_nan() || market_var <= 0.0 {
+        return Err(OptimError::Invalid(
+            "the market's returns have no variance".into(),
+        ));
+    }
+    let market_return = if compounding {
+        market
+            .iter()
+            .map(|m| (1.0 + m).ln())
+            .sum::<f64>()
+            .mul_add(frequency / t, 0.0)
+            .exp()
+            - 1.0
+    } else {
+        market_mean * frequency
+    };
+    Ok((0..n)
+        .map(|i| {
+            let mean = returns.chunks_exact(n).map(|r| r[i]).sum::<f64>() / t;
+            let cov: f64 = returns
+                .chunks_exact(n)
+                .zip(market)
+                .map(|(r, m)| (r[i] - mean) * (m - market_mean))
+                .sum();
+            risk_free + cov / market_var * (market_return - risk_free)
+        })
+        .collect())
+}
+
 /// Annualised covariance (dense, row-major) and its factored form.
 pub fn covariance(
     returns: &[f64],

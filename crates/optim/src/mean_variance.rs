@@ -239,9 +239,9 @@ pub fn efficient_risk(
             .collect(),
     );
     p.at_most(bound_rows(n, bounds));
-    let root_d = model.diagonal().sqrt();
+    let d = model.diagonal();
     let mut soc = vec![(Vec::new(), target)];
-    soc.extend((0..n).map(|j| (vec![(j, -root_d)], 0.0)));
+    soc.extend((0..n).map(|j| (vec![(j, -d[j].sqrt())], 0.0)));
     soc.extend((0..t).map(|k| (vec![(n + k, -1.0)], 0.0)));
     p.second_order(soc);
     let w = p.solve("efficient risk")?[..n].to_vec();

@@ -52,8 +52,8 @@ pub fn cap_variance(
     model.apply_factor(requested, &mut xr);
     let mut p = Problem::new(n + t);
     for (j, r) in requested.iter().enumerate() {
-        p.quadratic(j, 2.0 * d);
-        p.linear(j, -2.0 * d * r);
+        p.quadratic(j, 2.0 * d[j]);
+        p.linear(j, -2.0 * d[j] * r);
     }
     for k in 0..t {
         p.quadratic(n + k, 2.0);
@@ -70,8 +70,7 @@ pub fn cap_variance(
     );
     // (sqrt(cap), sqrt(d) w, v + X r) in SOC, written as b - A x.
     let mut soc = vec![(Vec::new(), cap.sqrt())];
-    let root_d = d.sqrt();
-    soc.extend((0..n).map(|j| (vec![(j, -root_d)], 0.0)));
+    soc.extend((0..n).map(|j| (vec![(j, -d[j].sqrt())], 0.0)));
     soc.extend((0..t).map(|k| (vec![(n + k, -1.0)], xr[k])));
     p.second_order(soc);
     if long_only {
@@ -142,7 +141,7 @@ pub fn alpha_weights(
     let total = if allow_short { 3 * n + t } else { 2 * n + t };
     let mut p = Problem::new(total);
     for (j, a) in alpha.iter().enumerate() {
-        p.quadratic(w0 + j, risk_aversion * d);
+        p.quadratic(w0 + j, risk_aversion * d[j]);
         p.linear(w0 + j, -a);
         p.linear(u0 + j, cost_penalty);
     }

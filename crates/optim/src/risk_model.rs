@@ -1,4 +1,4 @@
-//! A covariance kept in factored form, `S = X'X + d I`, built from a window of returns.
+//! A covariance kept in factored form, `S = X'X + diag(d)`, built from a window of returns.
 //!
 //! Keeping the (scaled, centred) returns matrix `X` instead of the dense `n x n` matrix
 //! lets the solvers express risk as a second-order cone over `X w` (sparse in the
@@ -8,31 +8,53 @@
 //! |---|---|---|
 //! | sample (ddof 1) | `sqrt(a / (T - 1)) (R - mean)` | 0 |
 //! | Ledoit-Wolf (scikit-learn's `ledoit_wolf`, shrinkage toward `mu I`) | `sqrt(a (1 - s) / T) (R - mean)` | `a s mu` |
+//! | oracle approximating (scikit-learn's `oas`) | `sqrt(a (1 - s) / T) (R - mean)` | `a s mu` |
+//! | exponentially weighted (PyPortfolioOpt's `exp_cov`: pandas `ewm(span).mean()` of the products of full-sample-centred returns) | `sqrt(a w_t / sum w) (R_t - mean)`, `w_t = (1 - 2 / (span + 1))^(T - 1 - t)` | 0 |
+//! | semicovariance (PyPortfolioOpt: returns below `benchmark`) | `sqrt(a / T) min(R - benchmark, 0)` | 0 |
+//! | Ledoit-Wolf toward a single-factor target (PyPortfolioOpt, Ledoit and Wolf 2001; biased sample) | `sqrt(a (1 - s) / T) (R - mean)` plus the row `sqrt(a s / var_m) beta` | `a s (S_ii - beta_i^2 / var_m)` |
+//! | Ledoit-Wolf toward constant correlation (PyPortfolioOpt, Ledoit and Wolf 2003; ddof 1 sample) | `sqrt(a (1 - s) / (T - 1)) (R - mean)` plus the row `sqrt(a s r) sigma` | `a s (1 - r) sigma_i^2` |
 //!
 //! `a` is the annualisation factor (252 for daily returns), `T` the window length,
-//! `mu = trace(S_mle) / n` and `s` the shrinkage intensity.
+//! `mu = trace(S_mle) / n`, `s` the shrinkage intensity, `beta` and `var_m` the betas to
+//! and variance of the equal-weighted market, `r` the average correlation.
 
 use serde::Serialize;
 
 use crate::error::OptimError;
 
 /// Which covariance estimator to use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Estimator {
     /// Sample covariance, ddof 1.
     Sample,
     /// Ledoit-Wolf shrinkage toward a scaled identity (scikit-learn convention).
     LedoitWolf,
+    /// Oracle approximating shrinkage toward a scaled identity (scikit-learn's `oas`).
+    OracleApproximating,
+    /// Ledoit-Wolf shrinkage toward the single-factor (equal-weighted market) model.
+    LedoitWolfSingleFactor,
+    /// Ledoit-Wolf shrinkage toward constant correlation.
+    LedoitWolfConstantCorrelation,
+    /// Exponentially weighted covariance with this span.
+    Exponential {
+        /// Span in periods.
+        span: f64,
+    },
+    /// Covariance of returns below a benchmark return per period.
+    Semicovariance {
+        /// Per-period benchmark (PyPortfolioOpt's default is 0.000079).
+        benchmark: f64,
+    },
 }
 
-/// `S = X'X + d I` with `X` stored row-major (`rows x n`).
+/// `S = X'X + diag(d)` with `X` stored row-major (`rows x n`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RiskModel {
     x: Vec<f64>,
     rows: usize,
     n: usize,
-    diagonal: f64,
+    diagonal: Vec<f64>,
     shrinkage: f64,
 }
 
@@ -76,29 +98,113 @@ impl RiskModel {
             }
         }
         mean.iter_mut().for_each(|m| *m /= rows as f64);
-        let mut x: Vec<f64> = returns
+        let centred: Vec<f64> = returns
             .chunks_exact(n)
             .flat_map(|row| row.iter().zip(&mean).map(|(r, m)| r - m))
             .collect();
-        let (scale, diagonal, shrinkage) = match estimator {
-            Estimator::Sample => (annualisation / (rows as f64 - 1.0), 0.0, 0.0),
-            Estimator::LedoitWolf => {
-                let (s, mu) = ledoit_wolf_shrinkage(&x, rows, n);
-                (
-                    annualisation * (1.0 - s) / rows as f64,
-                    annualisation * s * mu,
-                    s,
-                )
+        let t = rows as f64;
+        let a = annualisation;
+        let model = |x: Vec<f64>, scale: f64, diagonal: Vec<f64>, shrinkage: f64| {
+            let root = scale.sqrt();
+            let x: Vec<f64> = x.into_iter().map(|v| v * root).collect();
+            RiskModel {
+                rows: x.len() / n,
+                x,
+                n,
+                diagonal,
+                shrinkage,
             }
         };
-        let root = scale.sqrt();
-        x.iter_mut().for_each(|v| *v *= root);
-        Ok(RiskModel {
-            x,
-            rows,
-            n,
-            diagonal,
-            shrinkage,
+        Ok(match estimator {
+            Estimator::Sample => model(centred, a / (t - 1.0), vec![0.0; n], 0.0),
+            Estimator::LedoitWolf => {
+                let (s, mu) = ledoit_wolf_shrinkage(&centred, rows, n);
+                model(centred, a * (1.0 - s) / t, vec![a * s * mu; n], s)
+            }
+            Estimator::OracleApproximating => {
+                let (s, mu) = oas_shrinkage(&centred, rows, n);
+                model(centred, a * (1.0 - s) / t, vec![a * s * mu; n], s)
+            }
+            Estimator::Exponential { span } => {
+                if !(span.is_finite() && span >= 1.0) {
+                    return Err(OptimError::Invalid(format!(
+                        "exponential covariance span must be at least 1, got {span}"
+                    )));
+                }
+                let decay = 1.0 - 2.0 / (span + 1.0);
+                let weights: Vec<f64> = (0..rows)
+                    .map(|k| decay.powi((rows - 1 - k) as i32))
+                    .collect();
+                let total: f64 = weights.iter().sum();
+                let x: Vec<f64> = centred
+                    .chunks_exact(n)
+                    .zip(&weights)
+                    .flat_map(|(row, w)| {
+                        let root = (w / total).sqrt();
+                        row.iter().map(move |v| v * root)
+                    })
+                    .collect();
+                model(x, a, vec![0.0; n], 0.0)
+            }
+            Estimator::Semicovariance { benchmark } => {
+                if !benchmark.is_finite() {
+                    return Err(OptimError::Invalid(
+                        "semicovariance benchmark must be finite".into(),
+                    ));
+                }
+                let drops: Vec<f64> = returns.iter().map(|r| (r - benchmark).min(0.0)).collect();
+                model(drops, a / t, vec![0.0; n], 0.0)
+            }
+            Estimator::LedoitWolfSingleFactor => {
+                let (s, beta, var_m, sample_diag) = single_factor_shrinkage(&centred, rows, n);
+                let mut x = centred;
+                let root = (s / var_m / ((1.0 - s) / t)).sqrt();
+                if s > 0.0 && s < 1.0 {
+                    x.extend(beta.iter().map(|b| b * root));
+                }
+                let diagonal = (0..n)
+                    .map(|i| a * s * (sample_diag[i] - beta[i] * beta[i] / var_m).max(0.0))
+                    .collect();
+                if s >= 1.0 {
+                    let x: Vec<f64> = beta.iter().map(|b| b * (a / var_m).sqrt()).collect();
+                    return Ok(RiskModel {
+                        x,
+                        rows: 1,
+                        n,
+                        diagonal,
+                        shrinkage: s,
+                    });
+                }
+                model(x, a * (1.0 - s) / t, diagonal, s)
+            }
+            Estimator::LedoitWolfConstantCorrelation => {
+                let (s, r_bar, sigma) = constant_correlation_shrinkage(&centred, rows, n);
+                if s > 0.0 && r_bar < 0.0 {
+                    return Err(OptimError::Invalid(format!(
+                        "the constant-correlation target has a negative average correlation ({r_bar:.4}); choose another estimator"
+                    )));
+                }
+                let diagonal = sigma
+                    .iter()
+                    .map(|v| a * s * (1.0 - r_bar) * v * v)
+                    .collect();
+                let mut x = centred;
+                if s > 0.0 && s < 1.0 {
+                    let root = (s * r_bar / ((1.0 - s) / (t - 1.0))).sqrt();
+                    x.extend(sigma.iter().map(|v| v * root));
+                }
+                if s >= 1.0 {
+                    let x: Vec<f64> = sigma.iter().map(|v| v * (a * r_bar).sqrt()).collect();
+                    return Ok(RiskModel {
+                        x,
+                        rows: 1,
+                        n,
+                        diagonal,
+                        shrinkage: s,
+                    });
+                }
+                model(x, a * (1.0 - s) / (t - 1.0), diagonal, s)
+            }
         })
     }
 
@@ -117,9 +223,9 @@ impl RiskModel {
         &self.x
     }
 
-    /// The identity weight `d`.
-    pub fn diagonal(&self) -> f64 {
-        self.diagonal
+    /// The diagonal term `d` per asset.
+    pub fn diagonal(&self) -> &[f64] {
+        &self.diagonal
     }
 
     /// The shrinkage intensity used (0 for the sample estimator).
@@ -144,12 +250,18 @@ impl RiskModel {
                 v * v
             })
             .sum();
-        factor + self.diagonal * w.iter().map(|v| v * v).sum::<f64>()
+        factor
+            + self
+                .diagonal
+                .iter()
+                .zip(w)
+                .map(|(d, v)| d * v * v)
+                .sum::<f64>()
     }
 
     /// `S w`.
     pub fn multiply(&self, w: &[f64]) -> Vec<f64> {
-        let mut out: Vec<f64> = w.iter().map(|v| self.diagonal * v).collect();
+        let mut out: Vec<f64> = w.iter().zip(&self.diagonal).map(|(v, d)| d * v).collect();
         for row in self.x.chunks_exact(self.n) {
             let v: f64 = row.iter().zip(w).map(|(a, b)| a * b).sum();
             for (o, a) in out.iter_mut().zip(row) {
@@ -170,8 +282,8 @@ impl RiskModel {
                 }
             }
         }
-        for i in 0..n {
-            out[i * n + i] += self.diagonal;
+        for (i, d) in self.diagonal.iter().enumerate() {
+            out[i * n + i] += d;
         }
         out
     }
@@ -224,4 +336,153 @@ fn ledoit_wolf_shrinkage(x: &[f64], rows: usize, n: usize) -> (f64, f64) {
     let beta = beta.min(delta);
     let s = if beta == 0.0 { 0.0 } else { beta / delta };
     (s, mu)
+}
+
+/// `A' B` of two row-major `rows x n` matrices, as a row-major `n x n` matrix.
+fn cross(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n * n];
+    for (ra, rb) in a.chunks_exact(n).zip(b.chunks_exact(n)) {
+        for (i, ai) in ra.iter().enumerate() {
+            if *ai == 0.0 {
+                continue;
+            }
+            let row = &mut out[i * n..(i + 1) * n];
+            for (o, bj) in row.iter_mut().zip(rb) {
+                *o += ai * bj;
+            }
+        }
+    }
+    out
+}
+
+/// scikit-learn's `oas` intensity on centred `x`, and `mu = trace(S_mle) / n`.
+fn oas_shrinkage(x: &[f64], rows: usize, n: usize) -> (f64, f64) {
+    let t = rows as f64;
+    let p = n as f64;
+    let gram = cross(x, x, n);
+    let mu = (0..n).map(|i| gram[i * n + i]).sum::<f64>() / t / p;
+    let alpha = gram.iter().map(|g| (g / t) * (g / t)).sum::<f64>() / (p * p);
+    let num = alpha + mu * mu;
+    let den = (t + 1.0) * (alpha - mu * mu / p);
+    let s = if den == 0.0 {
+        1.0
+    } else {
+        (num / den).min(1.0)
+    };
+    (s, mu)
+}
+
+/// PyPortfolioOpt's single-factor Ledoit-Wolf on centred `x`: the intensity, the betas
+/// to the equal-weighted market, its variance and the biased sample variances.
+fn single_factor_shrinkage(x: &[f64], rows: usize, n: usize) -> (f64, Vec<f64>, f64, Vec<f64>) {
+    let t = rows as f64;
+    let market: Vec<f64> = x
+        .chunks_exact(n)
+        .map(|r| r.iter().sum::<f64>() / n as f64)
+        .collect();
+    let sample: Vec<f64> = cross(x, x, n).into_iter().map(|v| v / t).collect();
+    let beta: Vec<f64> = (0..n)
+        .map(|i| {
+            x.chunks_exact(n)
+                .zip(&market)
+                .map(|(r, m)| r[i] * m)
+                .sum::<f64>()
+                / t
+        })
+        .collect();
+    let var_m = market.iter().map(|m| m * m).sum::<f64>() / t;
+    let target = |i: usize, j: usize| {
+        if i == j {
+            sample[i * n + i]
+        } else {
+            beta[i] * beta[j] / var_m
+        }
+    };
+    let c: f64 = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .map(|(i, j)| (sample[i * n + j] - target(i, j)).powi(2))
+        .sum();
+    let y: Vec<f64> = x.iter().map(|v| v * v).collect();
+    let yy = cross(&y, &y, n);
+    let p = yy.iter().sum::<f64>() / t - sample.iter().map(|s| s * s).sum::<f64>();
+    let rdiag = y.iter().map(|v| v * v).sum::<f64>() / t
+        - (0..n).map(|i| sample[i * n + i].powi(2)).sum::<f64>();
+    let z: Vec<f64> = x
+        .chunks_exact(n)
+        .zip(&market)
+        .flat_map(|(r, m)| r.iter().map(move |v| v * m))
+        .collect();
+    let yz = cross(&y, &z, n);
+    let zz = cross(&z, &z, n);
+    let (mut roff1, mut roff3) = (0.0, 0.0);
+    for i in 0..n {
+        for j in 0..n {
+            let v1 = yz[i * n + j] / t - beta[i] * sample[i * n + j];
+            let v3 = zz[i * n + j] / t - var_m * sample[i * n + j];
+            if i != j {
+                roff1 += v1 * beta[j];
+                roff3 += v3 * beta[i] * beta[j];
+            }
+        }
+    }
+    let roff = 2.0 * roff1 / var_m - roff3 / (var_m * var_m);
+    let r = rdiag + roff;
+    let k = (p - r) / c;
+    let s = (k / t).clamp(0.0, 1.0);
+    let diag = (0..n).map(|i| sample[i * n + i]).collect();
+    (if s.is_nan() { 0.0 } else { s }, beta, var_m, diag)
+}
+
+/// PyPortfolioOpt's constant-correlation Ledoit-Wolf on centred `x`: the intensity, the
+/// average correlation and the (ddof 1) standard deviations.
+fn constant_correlation_shrinkage(x: &[f64], rows: usize, n: usize) -> (f64, f64, Vec<f64>) {
+    let t = rows as f64;
+    let gram = cross(x, x, n);
+    let s_mat: Vec<f64> = gram.iter().map(|g| g / (t - 1.0)).collect();
+    let var: Vec<f64> = (0..n).map(|i| s_mat[i * n + i]).collect();
+    let std: Vec<f64> = var.iter().map(|v| v.sqrt()).collect();
+    let nf = n as f64;
+    let r_bar = if n > 1 {
+        ((0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| s_mat[i * n + j] / (std[i] * std[j]))
+            .sum::<f64>()
+            - nf)
+            / (nf * (nf - 1.0))
+    } else {
+        0.0
+    };
+    let y: Vec<f64> = x.iter().map(|v| v * v).collect();
+    let yy = cross(&y, &y, n);
+    let cube: Vec<f64> = x.iter().map(|v| v * v * v).collect();
+    let term1 = cross(&cube, x, n);
+    let mut pi_hat = 0.0;
+    let mut pi_diag = 0.0;
+    let mut theta_sum = 0.0;
+    let mut gamma = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            let k = i * n + j;
+            let help = gram[k] / t;
+            let pi = yy[k] / t - 2.0 * help * s_mat[k] + s_mat[k] * s_mat[k];
+            pi_hat += pi;
+            let target = if i == j {
+                var[i]
+            } else {
+                r_bar * std[i] * std[j]
+            };
+            gamma += (s_mat[k] - target).powi(2);
+            if i == j {
+                pi_diag += pi;
+            } else {
+                let help_diag = gram[i * n + i] / t;
+                let theta = term1[k] / t - help_diag * s_mat[k] - help * var[i] + var[i] * s_mat[k];
+                theta_sum += std[j] / std[i] * theta;
+            }
+        }
+    }
+    let rho = pi_diag + r_bar * theta_sum;
+    let kappa = (pi_hat - rho) / gamma;
+    let s = (kappa / t).clamp(0.0, 1.0);
+    (if s.is_nan() { 0.0 } else { s }, r_bar, std)
 }

@@ -192,3 +192,77 @@ fn greedy_allocation_matches() {
         );
     }
 }
+
+#[test]
+fn other_estimators_match() {
+    use oxfolio_optim::estimates::{capm_return, ema_historical_return};
+    let r = reference();
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    let close = |got: &[f64], key: &str, tol: f64| {
+        let want = floats(&r[key]);
+        let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let diff = max_diff(got, &want);
+        assert!(diff <= tol * scale, "{key}: {diff:e} (scale {scale:e})");
+    };
+    close(
+        &ema_historical_return(&returns, n, true, 500.0, 252.0).unwrap(),
+        "ema_return",
+        1e-12,
+    );
+    close(
+        &ema_historical_return(&returns, n, false, 60.0, 252.0).unwrap(),
+        "ema_return_arithmetic",
+        1e-12,
+    );
+    close(
+        &capm_return(&returns, n, None, 0.02, true, 252.0).unwrap(),
+        "capm_return",
+        1e-12,
+    );
+    close(
+        &capm_return(&returns, n, None, 0.0, false, 252.0).unwrap(),
+        "capm_return_arithmetic",
+        1e-12,
+    );
+    for (estimator, key, delta) in [
+        (Estimator::Exponential { span: 180.0 }, "exp_cov", None),
+        (
+            Estimator::Semicovariance {
+                benchmark: 0.000079,
+            },
+            "semicovariance",
+            None,
+        ),
+        (
+            Estimator::LedoitWolfSingleFactor,
+            "lw_single_factor",
+            Some("lw_single_factor_delta"),
+        ),
+        (
+            Estimator::LedoitWolfConstantCorrelation,
+            "lw_constant_correlation",
+            Some("lw_constant_correlation_delta"),
+        ),
+        (Estimator::OracleApproximating, "oas", Some("oas_delta")),
+    ] {
+        let (dense, model) = covariance(&returns, n, estimator, 252.0).unwrap();
+        close(&dense, key, 1e-12);
+        if let Some(d) = delta {
+            let want = r[d].as_f64().unwrap();
+            assert!(
+                (model.shrinkage() - want).abs() < 1e-12,
+                "{key}: {} vs {want}",
+                model.shrinkage()
+            );
+        }
+        // The factored form agrees with the dense one.
+        let w: Vec<f64> = (0..n)
+            .map(|i| (i as f64 + 1.0) / (n * (n + 1) / 2) as f64)
+            .collect();
+        let dense_variance: f64 = (0..n)
+            .map(|i| (0..n).map(|j| w[i] * dense[i * n + j] * w[j]).sum::<f64>())
+            .sum();
+        assert!((model.variance(&w) - dense_variance).abs() < 1e-14, "{key}");
+    }
+}
