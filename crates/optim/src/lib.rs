@@ -1,6 +1,7 @@
 //! Portfolio optimisation: covariance estimators and convex problems solved with
 //! clarabel.
 
+mod active_set;
 mod conic;
 pub mod discrete;
 pub mod error;

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::active_set::BoxQp;
 use crate::conic::Problem;
 use crate::error::OptimError;
 use crate::risk_model::RiskModel;
@@ -155,7 +156,20 @@ pub fn min_volatility(
 ) -> Result<Portfolio, OptimError> {
     let n = check_inputs(mu, cov)?;
     bounds.check(n)?;
-    let w = variance_problem(cov, n, bounds).solve("min volatility")?;
+    let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
+    let exact = BoxQp {
+        q: &q,
+        c: &vec![0.0; n],
+        a: &vec![1.0; n],
+        b: 1.0,
+        lower: &vec![bounds.lower; n],
+        upper: &vec![bounds.upper; n],
+    }
+    .solve();
+    let w = match exact {
+        Some(w) => w,
+        None => variance_problem(cov, n, bounds).solve("min volatility")?,
+    };
     Ok(performance(w, mu, cov, risk_free))
 }
 
@@ -262,6 +276,27 @@ pub fn max_sharpe(
         return Err(OptimError::Infeasible(format!(
             "no asset's expected return is above the risk-free rate {risk_free}"
         )));
+    }
+    if bounds.lower == 0.0 && bounds.upper >= 1.0 {
+        // Long only with no binding cap: min y' S y s.t. (mu - rf)' y = 1, y >= 0.
+        let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
+        let excess: Vec<f64> = mu.iter().map(|m| m - risk_free).collect();
+        let exact = BoxQp {
+            q: &q,
+            c: &vec![0.0; n],
+            a: &excess,
+            b: 1.0,
+            lower: &vec![0.0; n],
+            upper: &vec![f64::INFINITY; n],
+        }
+        .solve();
+        if let Some(y) = exact {
+            let k: f64 = y.iter().sum();
+            if k.is_finite() && k > 0.0 {
+                let w = y.iter().map(|v| v / k).collect();
+                return Ok(performance(w, mu, cov, risk_free));
+            }
+        }
     }
     // Variables y (n), k.
     let mut p = Problem::new(n + 1);
