@@ -160,14 +160,13 @@ pub fn min_volatility(
     let exact = BoxQp {
         q: &q,
         c: &vec![0.0; n],
-        a: &vec![1.0; n],
-        b: 1.0,
+        equalities: &[(&vec![1.0; n], 1.0)],
         lower: &vec![bounds.lower; n],
         upper: &vec![bounds.upper; n],
     }
     .solve();
     let w = match exact {
-        Some(w) => w,
+        Some(o) => o.w,
         None => variance_problem(cov, n, bounds).solve("min volatility")?,
     };
     Ok(performance(w, mu, cov, risk_free))
@@ -188,6 +187,26 @@ pub fn efficient_return(
         return Err(OptimError::Infeasible(format!(
             "target return {target} is above the highest return the bounds allow ({best:.6})"
         )));
+    }
+    // Exact path: the return constraint as an equality, accepted when its multiplier shows
+    // it binds; a non-binding target means the minimum-volatility portfolio already meets it.
+    let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
+    let exact = BoxQp {
+        q: &q,
+        c: &vec![0.0; n],
+        equalities: &[(&vec![1.0; n], 1.0), (mu, target)],
+        lower: &vec![bounds.lower; n],
+        upper: &vec![bounds.upper; n],
+    }
+    .solve();
+    if let Some(o) = exact {
+        if o.multipliers[1] >= 0.0 {
+            return Ok(performance(o.w, mu, cov, risk_free));
+        }
+        let low = min_volatility(mu, cov, bounds, risk_free)?;
+        if low.expected_return >= target {
+            return Ok(low);
+        }
     }
     let mut p = variance_problem(cov, n, bounds);
     p.at_most(vec![(
@@ -284,13 +303,12 @@ pub fn max_sharpe(
         let exact = BoxQp {
             q: &q,
             c: &vec![0.0; n],
-            a: &excess,
-            b: 1.0,
+            equalities: &[(&excess, 1.0)],
             lower: &vec![0.0; n],
             upper: &vec![f64::INFINITY; n],
         }
         .solve();
-        if let Some(y) = exact {
+        if let Some(y) = exact.map(|o| o.w) {
             let k: f64 = y.iter().sum();
             if k.is_finite() && k > 0.0 {
                 let w = y.iter().map(|v| v / k).collect();

@@ -274,14 +274,7 @@ impl RiskModel {
     /// The dense `n x n` matrix, row-major.
     pub fn dense(&self) -> Vec<f64> {
         let n = self.n;
-        let mut out = vec![0.0; n * n];
-        for row in self.x.chunks_exact(n) {
-            for i in 0..n {
-                for j in 0..n {
-                    out[i * n + j] += row[i] * row[j];
-                }
-            }
-        }
+        let mut out = cross(&self.x, &self.x, n);
         for (i, d) in self.diagonal.iter().enumerate() {
             out[i * n + i] += d;
         }
@@ -338,21 +331,14 @@ fn ledoit_wolf_shrinkage(x: &[f64], rows: usize, n: usize) -> (f64, f64) {
     (s, mu)
 }
 
-/// `A' B` of two row-major `rows x n` matrices, as a row-major `n x n` matrix.
+/// `A' B` of two row-major `rows x n` matrices, as a row-major `n x n` matrix (faer's
+/// blocked product).
 fn cross(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
-    let mut out = vec![0.0; n * n];
-    for (ra, rb) in a.chunks_exact(n).zip(b.chunks_exact(n)) {
-        for (i, ai) in ra.iter().enumerate() {
-            if *ai == 0.0 {
-                continue;
-            }
-            let row = &mut out[i * n..(i + 1) * n];
-            for (o, bj) in row.iter_mut().zip(rb) {
-                *o += ai * bj;
-            }
-        }
-    }
-    out
+    let rows = a.len() / n;
+    let a = faer::MatRef::from_row_major_slice(a, rows, n);
+    let b = faer::MatRef::from_row_major_slice(b, rows, n);
+    let product = a.transpose() * b;
+    (0..n * n).map(|k| product[(k / n, k % n)]).collect()
 }
 
 /// scikit-learn's `oas` intensity on centred `x`, and `mu = trace(S_mle) / n`.
