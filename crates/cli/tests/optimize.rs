@@ -303,3 +303,129 @@ fn every_estimator_runs() {
         }
     }
 }
+
+#[test]
+fn constraints_from_flags_match_pypfopt() {
+    let r = reference();
+    let symbols: Vec<String> = r["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let groups = dir.path().join("groups.csv");
+    let mut text = String::from("symbol,group\n");
+    for (s, g) in symbols.iter().zip(r["sectors"].as_array().unwrap()) {
+        text.push_str(&format!("{s},{}\n", g.as_str().unwrap()));
+    }
+    std::fs::write(&groups, text).unwrap();
+    let current = dir.path().join("current.csv");
+    let mut text = String::from("symbol,weight\n");
+    for s in &symbols {
+        text.push_str(&format!("{s},{}\n", 1.0 / symbols.len() as f64));
+    }
+    std::fs::write(&current, text).unwrap();
+    let g = groups.to_str().unwrap();
+    let c = current.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--method", "max-quadratic-utility", "--risk-aversion", "2"],
+            "utility_2",
+        ),
+        (
+            vec!["--method", "min-volatility", "--l2", "0.1"],
+            "min_volatility_l2",
+        ),
+        (
+            vec![
+                "--method",
+                "efficient-return",
+                "--target-return",
+                "0.2",
+                "--market-neutral",
+                "--bounds",
+                "-1,1",
+            ],
+            "neutral_return_20",
+        ),
+        (
+            vec![
+                "--method",
+                "min-volatility",
+                "--groups",
+                g,
+                "--group-bound",
+                "tech=0.2:1",
+                "--group-bound",
+                "energy=0:0.05",
+                "--group-bound",
+                "fin=0:0.1",
+            ],
+            "min_volatility_sectors",
+        ),
+        (
+            vec![
+                "--method",
+                "min-volatility",
+                "--current",
+                c,
+                "--max-turnover",
+                "0.5",
+            ],
+            "min_volatility_turnover",
+        ),
+        (
+            vec![
+                "--method",
+                "min-volatility",
+                "--current",
+                c,
+                "--cost",
+                "0.001",
+            ],
+            "min_volatility_cost",
+        ),
+    ];
+    for (args, key) in cases {
+        let mut all = args.clone();
+        all.push("--json");
+        let o = optimize(&all);
+        assert!(
+            o.status.success(),
+            "{key}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        for (s, w) in symbols.iter().zip(r[key].as_array().unwrap()) {
+            let got = v["weights"][s].as_f64().unwrap();
+            assert!((got - w.as_f64().unwrap()).abs() < 1e-5, "{key} {s}: {got}");
+        }
+    }
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "symbol,group\nAAPL,tech\nNOPE,tech\n").unwrap();
+    assert_one_line_error(
+        &optimize(&[
+            "--method",
+            "min-volatility",
+            "--groups",
+            bad.to_str().unwrap(),
+        ]),
+        "line 3: unknown symbol \"NOPE\"",
+    );
+    assert_one_line_error(
+        &optimize(&[
+            "--method",
+            "min-volatility",
+            "--groups",
+            g,
+            "--group-bound",
+            "crypto=0:1",
+        ]),
+        "which --groups does not define",
+    );
+    assert_one_line_error(
+        &optimize(&["--method", "min-volatility", "--max-turnover", "0.2"]),
+        "needs the current weights",
+    );
+}

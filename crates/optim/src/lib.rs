@@ -3,6 +3,7 @@
 
 mod active_set;
 mod conic;
+pub mod constrained;
 pub mod discrete;
 pub mod error;
 pub mod estimates;
@@ -15,6 +16,7 @@ pub mod overlay;
 pub mod risk_model;
 pub mod risk_parity;
 
+pub use constrained::{optimize, Constraints, Group, Objective};
 pub use discrete::{greedy_allocation, Allocation};
 pub use error::OptimError;
 pub use frontier::{efficient_frontier, Frontier};

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::constrained::{optimize, Constraints, Objective};
 use crate::error::OptimError;
 use crate::hierarchy::Linkage;
 use crate::hrp::hrp;
@@ -26,6 +27,8 @@ pub enum Method {
     EfficientReturn(f64),
     /// Maximum return for at most this volatility.
     EfficientRisk(f64),
+    /// Maximum `mu' w - risk_aversion / 2 w' S w`.
+    MaxQuadraticUtility(f64),
     /// Equal risk contribution.
     RiskParity,
     /// Hierarchical risk parity.
@@ -44,6 +47,7 @@ impl Method {
             Method::MinVolatility => "min-volatility",
             Method::EfficientReturn(_) => "efficient-return",
             Method::EfficientRisk(_) => "efficient-risk",
+            Method::MaxQuadraticUtility(_) => "max-quadratic-utility",
             Method::RiskParity => "risk-parity",
             Method::Hrp(_) => "hrp",
             Method::InverseVolatility => "inverse-volatility",
@@ -65,12 +69,34 @@ pub struct Inputs<'a> {
     pub bounds: Bounds,
     /// Annual risk-free rate.
     pub risk_free: f64,
+    /// Constraints and penalties beyond `bounds` for the mean-variance methods (their
+    /// bounds replace `bounds`); risk-based methods ignore them.
+    pub constraints: Option<&'a Constraints>,
 }
 
 /// Solves one method.
 pub fn solve(method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
     let (mu, cov, rf) = (x.mu, x.cov, x.risk_free);
+    let objective = match method {
+        Method::MaxSharpe => Some(Objective::MaxSharpe),
+        Method::MinVolatility => Some(Objective::MinVolatility),
+        Method::EfficientReturn(target) => Some(Objective::EfficientReturn { target }),
+        Method::EfficientRisk(target) => Some(Objective::EfficientRisk { target }),
+        Method::MaxQuadraticUtility(risk_aversion) => {
+            Some(Objective::MaxQuadraticUtility { risk_aversion })
+        }
+        _ => None,
+    };
+    if let Some(objective) = objective {
+        if let Some(c) = x.constraints {
+            return optimize(mu, x.model, objective, c, rf);
+        }
+        if let Objective::MaxQuadraticUtility { .. } = objective {
+            return optimize(mu, x.model, objective, &Constraints::bounds(x.bounds), rf);
+        }
+    }
     match method {
+        Method::MaxQuadraticUtility(_) => unreachable_utility(),
         Method::MaxSharpe => max_sharpe(mu, cov, x.bounds, rf),
         Method::MinVolatility => min_volatility(mu, cov, x.bounds, rf),
         Method::EfficientReturn(target) => efficient_return(mu, cov, x.bounds, target, rf),
@@ -80,6 +106,13 @@ pub fn solve(method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
         Method::InverseVolatility => inverse_volatility(mu, cov, rf),
         Method::EqualWeight => equal_weight(mu, cov, rf),
     }
+}
+
+/// Quadratic utility always goes through the constrained solver above.
+fn unreachable_utility() -> Result<Portfolio, OptimError> {
+    Err(OptimError::Invalid(
+        "max quadratic utility needs the constrained solver".into(),
+    ))
 }
 
 /// Why one step of a chain failed.
@@ -108,7 +141,7 @@ pub struct ChainResult {
 pub fn solve_chain(methods: &[Method], x: &Inputs) -> Result<ChainResult, OptimError> {
     let mut failures = Vec::new();
     for method in methods {
-        let outcome = solve(*method, x).and_then(|p| sane(p, *method, x.bounds));
+        let outcome = solve(*method, x).and_then(|p| sane(p, *method, x));
         match outcome {
             Ok(portfolio) => {
                 return Ok(ChainResult {
@@ -140,17 +173,11 @@ pub fn solve_chain(methods: &[Method], x: &Inputs) -> Result<ChainResult, OptimE
     )))
 }
 
-/// Accepts a portfolio only with finite weights summing to one within the bounds
-/// (mean-variance methods) to 1e-6.
-fn sane(p: Portfolio, method: Method, bounds: Bounds) -> Result<Portfolio, OptimError> {
+/// Accepts a portfolio only with finite weights summing to one (zero when market
+/// neutral) within the bounds (mean-variance methods) to 1e-6.
+fn sane(p: Portfolio, method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
     if let Some(i) = p.weights.iter().position(|w| !w.is_finite()) {
         return Err(OptimError::Numerical(format!("weight {i} is not finite")));
-    }
-    let total: f64 = p.weights.iter().sum();
-    if (total - 1.0).abs() > 1e-6 {
-        return Err(OptimError::Numerical(format!(
-            "weights sum to {total}, not 1"
-        )));
     }
     let bounded = matches!(
         method,
@@ -158,7 +185,17 @@ fn sane(p: Portfolio, method: Method, bounds: Bounds) -> Result<Portfolio, Optim
             | Method::MinVolatility
             | Method::EfficientReturn(_)
             | Method::EfficientRisk(_)
+            | Method::MaxQuadraticUtility(_)
     );
+    let neutral = bounded && x.constraints.is_some_and(|c| c.market_neutral);
+    let goal = if neutral { 0.0 } else { 1.0 };
+    let total: f64 = p.weights.iter().sum();
+    if (total - goal).abs() > 1e-6 {
+        return Err(OptimError::Numerical(format!(
+            "weights sum to {total}, not {goal}"
+        )));
+    }
+    let bounds = x.constraints.map_or(x.bounds, |c| c.bounds);
     if bounded {
         if let Some(i) = p
             .weights

@@ -266,3 +266,201 @@ fn other_estimators_match() {
         assert!((model.variance(&w) - dense_variance).abs() < 1e-14, "{key}");
     }
 }
+
+#[test]
+fn constraints_and_penalties_match() {
+    use oxfolio_optim::{optimize, Constraints, Group, Objective};
+    let r = reference();
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    let (_, model) = covariance(&returns, n, Estimator::Sample, 252.0).unwrap();
+    let sectors: Vec<String> = r["sectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    let group = |name: &str, lower: f64, upper: f64| Group {
+        name: name.into(),
+        members: (0..n).filter(|&i| sectors[i] == name).collect(),
+        lower,
+        upper,
+    };
+    let groups = vec![
+        group("tech", 0.2, 1.0),
+        group("energy", 0.0, 0.05),
+        group("fin", 0.0, 0.1),
+    ];
+    let long = Constraints::bounds(Bounds::LONG_ONLY);
+    let long_short = Constraints::bounds(Bounds {
+        lower: -1.0,
+        upper: 1.0,
+    });
+    let equal = vec![1.0 / n as f64; n];
+    let cases: Vec<(&str, Objective, Constraints, f64)> = vec![
+        (
+            "utility_2",
+            Objective::MaxQuadraticUtility { risk_aversion: 2.0 },
+            long.clone(),
+            0.0,
+        ),
+        (
+            "min_volatility_l2",
+            Objective::MinVolatility,
+            Constraints {
+                l2_gamma: 0.1,
+                ..long.clone()
+            },
+            0.0,
+        ),
+        (
+            "neutral_return_20",
+            Objective::EfficientReturn { target: 0.2 },
+            Constraints {
+                market_neutral: true,
+                ..long_short.clone()
+            },
+            0.0,
+        ),
+        (
+            "neutral_risk_15",
+            Objective::EfficientRisk { target: 0.15 },
+            Constraints {
+                market_neutral: true,
+                ..long_short.clone()
+            },
+            0.0,
+        ),
+        (
+            "min_volatility_sectors",
+            Objective::MinVolatility,
+            Constraints {
+                groups: groups.clone(),
+                ..long.clone()
+            },
+            0.0,
+        ),
+        (
+            "max_sharpe_sectors",
+            Objective::MaxSharpe,
+            Constraints {
+                groups: groups.clone(),
+                ..long.clone()
+            },
+            0.02,
+        ),
+        (
+            "min_volatility_cost",
+            Objective::MinVolatility,
+            Constraints {
+                current: Some(equal.clone()),
+                cost: 0.001,
+                ..long.clone()
+            },
+            0.0,
+        ),
+        (
+            "min_volatility_turnover",
+            Objective::MinVolatility,
+            Constraints {
+                current: Some(equal.clone()),
+                max_turnover: Some(0.5),
+                ..long.clone()
+            },
+            0.0,
+        ),
+        (
+            "utility_gross",
+            Objective::MaxQuadraticUtility { risk_aversion: 1.0 },
+            Constraints {
+                max_gross: Some(1.6),
+                ..Constraints::bounds(Bounds {
+                    lower: -0.5,
+                    upper: 0.5,
+                })
+            },
+            0.0,
+        ),
+    ];
+    for (key, objective, constraints, rf) in cases {
+        let got = optimize(&mu, &model, objective, &constraints, rf).unwrap();
+        let diff = max_diff(&got.weights, &floats(&r[key]));
+        assert!(diff < 1e-5, "{key}: {diff:e}");
+    }
+}
+
+#[test]
+fn constraint_errors_name_the_constraint() {
+    use oxfolio_optim::{optimize, Constraints, Group, Objective};
+    let (p, n) = prices();
+    let returns = returns_from_prices(&p, n).unwrap();
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    let (_, model) = covariance(&returns, n, Estimator::Sample, 252.0).unwrap();
+    let long = Constraints::bounds(Bounds::LONG_ONLY);
+    let err =
+        |c: &Constraints, o: Objective| optimize(&mu, &model, o, c, 0.0).unwrap_err().to_string();
+    let e = err(
+        &Constraints {
+            groups: vec![Group {
+                name: "tiny".into(),
+                members: vec![0, 1],
+                lower: 0.5,
+                upper: 1.0,
+            }],
+            bounds: Bounds {
+                lower: 0.0,
+                upper: 0.2,
+            },
+            ..long.clone()
+        },
+        Objective::MinVolatility,
+    );
+    assert!(e.contains("group tiny"), "{e}");
+    let e = err(
+        &Constraints {
+            max_turnover: Some(0.1),
+            ..long.clone()
+        },
+        Objective::MinVolatility,
+    );
+    assert!(e.contains("current weights"), "{e}");
+    let e = err(
+        &Constraints {
+            market_neutral: true,
+            ..long.clone()
+        },
+        Objective::MinVolatility,
+    );
+    assert!(
+        e.contains("cannot sum to 0") || e.contains("infeasible"),
+        "{e}"
+    );
+    let e = err(
+        &Constraints {
+            l2_gamma: 0.1,
+            ..long.clone()
+        },
+        Objective::MaxSharpe,
+    );
+    assert!(e.contains("max Sharpe takes"), "{e}");
+    // Feasible piece by piece, infeasible together: the solver's verdict lists them.
+    let e = err(
+        &Constraints {
+            current: Some((0..n).map(|i| if i == 0 { 1.0 } else { 0.0 }).collect()),
+            max_turnover: Some(0.1),
+            groups: vec![Group {
+                name: "first".into(),
+                members: vec![0],
+                lower: 0.0,
+                upper: 0.5,
+            }],
+            ..long.clone()
+        },
+        Objective::MinVolatility,
+    );
+    assert!(
+        e.contains("infeasible") && e.contains("turnover <= 0.1") && e.contains("group first"),
+        "{e}"
+    );
+}
