@@ -464,3 +464,18 @@ fn constraint_errors_name_the_constraint() {
         "{e}"
     );
 }
+
+#[test]
+fn mean_variance_matches_on_100_synthetic_assets() {
+    let r = reference();
+    let returns = floats(&r["synthetic_returns"]);
+    let n = 100;
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    let (cov, _) = covariance(&returns, n, Estimator::Sample, 252.0).unwrap();
+    let min = min_volatility(&mu, &cov, Bounds::LONG_ONLY, 0.0).unwrap();
+    let diff = max_diff(&min.weights, &floats(&r["synthetic_min_volatility"]));
+    assert!(diff < 1e-5, "min volatility: {diff:e}");
+    let sharpe = max_sharpe(&mu, &cov, Bounds::LONG_ONLY, 0.0).unwrap();
+    let diff = max_diff(&sharpe.weights, &floats(&r["synthetic_max_sharpe"]));
+    assert!(diff < 1e-5, "max Sharpe: {diff:e}");
+}
