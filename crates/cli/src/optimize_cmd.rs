@@ -12,9 +12,11 @@ use serde::Serialize;
 use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::Market;
 use oxfolio_optim::estimates::{
-    capm_return, covariance, ema_historical_return, mean_historical_return, returns_from_prices,
+    capm_return, covariance, ema_historical_return, mean_historical_return, pairwise_covariance,
+    returns_from_prices, returns_with_gaps,
 };
 use oxfolio_optim::methods::solve;
+use oxfolio_optim::psd::{is_psd, repair, Repair, RepairReport};
 use oxfolio_optim::{
     greedy_allocation, solve_chain, Bounds, ChainResult, Constraints, Estimator, Failure, Group,
     Inputs, Linkage, Method, RiskModel,
@@ -77,6 +79,24 @@ pub enum Cov {
     Semicovariance,
 }
 
+/// How gaps (before a listing) are handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Missing {
+    /// Only days where every asset has a return.
+    Common,
+    /// Each pair over the days both have returns (sample covariance only).
+    Pairwise,
+}
+
+/// Repairs of a covariance that is not positive semi-definite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PsdRepair {
+    /// Negative eigenvalues to zero.
+    Spectral,
+    /// Shift the diagonal.
+    Diagonal,
+}
+
 /// Expected-return estimators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Mu {
@@ -112,6 +132,12 @@ pub struct EstimateArgs {
     /// Span of the exponentially weighted mean return, in days.
     #[arg(long, default_value_t = 500.0)]
     mu_span: f64,
+    /// Missing values before a listing: the common window, or pairwise-complete estimates.
+    #[arg(long, value_enum, default_value = "common")]
+    missing: Missing,
+    /// Repair a covariance that is not positive semi-definite (otherwise an error).
+    #[arg(long, value_enum)]
+    psd_repair: Option<PsdRepair>,
     /// Per-asset weight bounds `LO,HI` (`-1,1` allows shorts).
     #[arg(long, default_value = "0,1", allow_hyphen_values = true)]
     bounds: String,
@@ -141,6 +167,12 @@ pub struct Estimates {
     pub risk_free: f64,
     /// Last close of each symbol (NaN where the last row has none).
     pub latest: Vec<f64>,
+    /// Pairwise correlation (pairwise policy only).
+    pub corr: Option<Vec<f64>>,
+    /// The missing-value policy used.
+    pub missing: &'static str,
+    /// What a positive semi-definite repair did, if one ran.
+    pub psd_repair: Option<RepairReport>,
 }
 
 impl EstimateArgs {
@@ -152,28 +184,59 @@ impl EstimateArgs {
         spec.end.clone_from(&self.end);
         let market = Market::load(&spec)?;
         let n = market.n_symbols();
-        let returns = returns_from_prices(market.closes(), n)?;
-        let estimator = match self.cov {
-            Cov::Sample => Estimator::Sample,
-            Cov::LedoitWolf => Estimator::LedoitWolf,
-            Cov::LedoitWolfSingleFactor => Estimator::LedoitWolfSingleFactor,
-            Cov::LedoitWolfConstantCorrelation => Estimator::LedoitWolfConstantCorrelation,
-            Cov::OracleApproximating => Estimator::OracleApproximating,
-            Cov::Exponential => Estimator::Exponential {
-                span: self.cov_span,
-            },
-            Cov::Semicovariance => Estimator::Semicovariance {
-                benchmark: self.benchmark,
-            },
+        let closes = market.closes();
+        let latest = closes[closes.len() - n..].to_vec();
+        let pairwise = self.missing == Missing::Pairwise;
+        let returns = if pairwise {
+            returns_with_gaps(closes, n)?
+        } else {
+            returns_from_prices(closes, n)?
         };
         let mu = match self.mu {
             Mu::Historical => mean_historical_return(&returns, n, true, 252.0),
-            Mu::Ema => ema_historical_return(&returns, n, true, self.mu_span, 252.0)?,
-            Mu::Capm => capm_return(&returns, n, None, self.risk_free, true, 252.0)?,
+            Mu::Ema if !pairwise => ema_historical_return(&returns, n, true, self.mu_span, 252.0)?,
+            Mu::Capm if !pairwise => capm_return(&returns, n, None, self.risk_free, true, 252.0)?,
+            _ => anyhow::bail!("--mu ema and capm need the common window (--missing common)"),
         };
-        let (cov, model) = covariance(&returns, n, estimator, 252.0)?;
-        let closes = market.closes();
-        let latest = closes[closes.len() - n..].to_vec();
+        let (mut corr, mut psd_repair) = (None, None);
+        let (cov, model) = if pairwise {
+            if self.cov != Cov::Sample {
+                anyhow::bail!(
+                    "--missing pairwise estimates the sample covariance only (--cov sample)"
+                );
+            }
+            let (mut cov, r) = pairwise_covariance(&returns, n, 252.0)?;
+            corr = Some(r);
+            if !is_psd(&cov, n) {
+                let Some(method) = self.psd_repair else {
+                    anyhow::bail!(
+                        "the pairwise covariance is not positive semi-definite; ask for --psd-repair spectral or diagonal"
+                    );
+                };
+                let method = match method {
+                    PsdRepair::Spectral => Repair::Spectral,
+                    PsdRepair::Diagonal => Repair::Diagonal,
+                };
+                psd_repair = repair(&mut cov, n, method)?;
+            }
+            let model = RiskModel::from_dense(&cov, n)?;
+            (cov, model)
+        } else {
+            let estimator = match self.cov {
+                Cov::Sample => Estimator::Sample,
+                Cov::LedoitWolf => Estimator::LedoitWolf,
+                Cov::LedoitWolfSingleFactor => Estimator::LedoitWolfSingleFactor,
+                Cov::LedoitWolfConstantCorrelation => Estimator::LedoitWolfConstantCorrelation,
+                Cov::OracleApproximating => Estimator::OracleApproximating,
+                Cov::Exponential => Estimator::Exponential {
+                    span: self.cov_span,
+                },
+                Cov::Semicovariance => Estimator::Semicovariance {
+                    benchmark: self.benchmark,
+                },
+            };
+            covariance(&returns, n, estimator, 252.0)?
+        };
         Ok(Estimates {
             latest,
             symbols: market.symbols().to_vec(),
@@ -183,6 +246,9 @@ impl EstimateArgs {
             observations: returns.len() / n,
             bounds,
             risk_free: self.risk_free,
+            corr,
+            missing: if pairwise { "pairwise" } else { "common" },
+            psd_repair,
         })
     }
 }
@@ -197,6 +263,7 @@ impl Estimates {
             bounds: self.bounds,
             risk_free: self.risk_free,
             constraints: None,
+            corr: self.corr.as_deref(),
         }
     }
 
@@ -405,6 +472,8 @@ struct Output {
     sharpe: f64,
     risk_contributions: BTreeMap<String, f64>,
     observations: usize,
+    missing: &'static str,
+    psd_repair: Option<RepairReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     allocation: Option<Shares>,
 }
@@ -479,6 +548,8 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
         sharpe: portfolio.sharpe,
         risk_contributions: e.by_symbol(&portfolio.risk_contributions),
         observations: e.observations,
+        missing: e.missing,
+        psd_repair: e.psd_repair,
         allocation: match args.capital {
             Some(capital) => {
                 if let Some(i) = e.latest.iter().position(|p| !p.is_finite()) {

@@ -429,3 +429,86 @@ fn constraints_from_flags_match_pypfopt() {
         "needs the current weights",
     );
 }
+
+#[test]
+fn pairwise_policy_and_psd_repair() {
+    // Three assets seen in pairs: A and B move together, then B and C, then C against A.
+    // Each pairwise correlation is +1, +1 and -1: no positive semi-definite matrix has them.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gaps.csv");
+    let mut text = String::from("date,A,B,C\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    let (mut a, mut b, mut c) = (100.0f64, 100.0f64, 100.0f64);
+    for t in 0..150 {
+        let step = if (t * 7) % 5 < 2 { 0.01 } else { -0.008 } + 0.001 * ((t % 3) as f64);
+        let cell = |v: f64, on: bool| if on { format!("{v}") } else { String::new() };
+        match t / 50 {
+            0 => {
+                a *= 1.0 + step;
+                b *= 1.0 + step;
+            }
+            1 => {
+                b *= 1.0 + step;
+                c *= 1.0 + step;
+            }
+            _ => {
+                a *= 1.0 + step;
+                c *= 1.0 - step;
+            }
+        }
+        let seen = [t < 51 || t >= 100, t < 101, t >= 49];
+        text.push_str(&format!(
+            "{day},{},{},{}\n",
+            cell(a, seen[0]),
+            cell(b, seen[1]),
+            cell(c, seen[2])
+        ));
+        day = day.succ_opt().unwrap();
+    }
+    std::fs::write(&file, text).unwrap();
+    let path = file.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "optimize",
+            "--prices",
+            path,
+            "--method",
+            "min-volatility",
+            "--missing",
+            "pairwise",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        oxfolio(&args, &repo())
+    };
+    assert_one_line_error(
+        &run(&[]),
+        "not positive semi-definite; ask for --psd-repair",
+    );
+    for method in ["spectral", "diagonal"] {
+        let o = run(&["--psd-repair", method]);
+        assert!(
+            o.status.success(),
+            "{method}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["missing"], "pairwise");
+        assert_eq!(v["psd_repair"]["method"], method);
+        assert!(v["psd_repair"]["min_eigenvalue"].as_f64().unwrap() < 0.0);
+        assert_eq!(v["psd_repair"]["negative_eigenvalues"], 1);
+    }
+    // The common window keeps only the days all three have prices.
+    let o = oxfolio(
+        &[
+            "optimize",
+            "--prices",
+            path,
+            "--method",
+            "min-volatility",
+            "--json",
+        ],
+        &repo(),
+    );
+    assert_one_line_error(&o, "fewer than 2 days");
+}

@@ -8,23 +8,7 @@ use crate::risk_model::{Estimator, RiskModel};
 /// asset has a price on both days (the common-window policy). Errors on non-positive
 /// prices.
 pub fn returns_from_prices(prices: &[f64], n: usize) -> Result<Vec<f64>, OptimError> {
-    if n == 0 || !prices.len().is_multiple_of(n) {
-        return Err(OptimError::Invalid(format!(
-            "price panel of {} values is not a whole number of rows of {n} assets",
-            prices.len()
-        )));
-    }
-    if let Some(k) = prices
-        .iter()
-        .position(|p| !(p.is_nan() || (p.is_finite() && *p > 0.0)))
-    {
-        return Err(OptimError::Invalid(format!(
-            "price of asset {} in row {} is {} (must be positive)",
-            k % n,
-            k / n,
-            prices[k]
-        )));
-    }
+    check_panel(prices, n)?;
     let mut out = Vec::with_capacity(prices.len());
     for pair in prices.chunks_exact(n).collect::<Vec<_>>().windows(2) {
         let row: Vec<f64> = pair[1]
@@ -44,26 +28,119 @@ pub fn returns_from_prices(prices: &[f64], n: usize) -> Result<Vec<f64>, OptimEr
     Ok(out)
 }
 
+/// A whole number of rows, prices positive or NaN.
+fn check_panel(prices: &[f64], n: usize) -> Result<(), OptimError> {
+    if n == 0 || !prices.len().is_multiple_of(n) {
+        return Err(OptimError::Invalid(format!(
+            "price panel of {} values is not a whole number of rows of {n} assets",
+            prices.len()
+        )));
+    }
+    if let Some(k) = prices
+        .iter()
+        .position(|p| !(p.is_nan() || (p.is_finite() && *p > 0.0)))
+    {
+        return Err(OptimError::Invalid(format!(
+            "price of asset {} in row {} is {} (must be positive)",
+            k % n,
+            k / n,
+            prices[k]
+        )));
+    }
+    Ok(())
+}
+
 /// Mean historical return per asset, annualised: geometric
-/// `prod(1 + r)^(frequency / T) - 1` (`compounding`), else arithmetic `mean(r) x frequency`.
+/// `prod(1 + r)^(frequency / T) - 1` (`compounding`), else arithmetic `mean(r) x frequency`;
+/// `T` counts each asset's own returns (NaN gaps are skipped, as pandas does).
 pub fn mean_historical_return(
     returns: &[f64],
     n: usize,
     compounding: bool,
     frequency: f64,
 ) -> Vec<f64> {
-    let rows = returns.len() / n;
     (0..n)
         .map(|i| {
-            let column = returns.chunks_exact(n).map(|r| r[i]);
+            let column = returns
+                .chunks_exact(n)
+                .map(|r| r[i])
+                .filter(|r| !r.is_nan());
+            let count = column.clone().count() as f64;
             if compounding {
                 let log_growth: f64 = column.map(|r| (1.0 + r).ln()).sum();
-                (log_growth * (frequency / rows as f64)).exp() - 1.0
+                (log_growth * (frequency / count)).exp() - 1.0
             } else {
-                column.sum::<f64>() / rows as f64 * frequency
+                column.sum::<f64>() / count * frequency
             }
         })
         .collect()
+}
+
+/// Simple returns keeping gaps (the pairwise policy): NaN where either day lacks a
+/// price, rows where every asset's return is NaN dropped (pandas
+/// `pct_change().dropna(how="all")`). Errors on non-positive prices.
+pub fn returns_with_gaps(prices: &[f64], n: usize) -> Result<Vec<f64>, OptimError> {
+    check_panel(prices, n)?;
+    let mut out = Vec::with_capacity(prices.len());
+    for pair in prices.chunks_exact(n).collect::<Vec<_>>().windows(2) {
+        let row: Vec<f64> = pair[1]
+            .iter()
+            .zip(pair[0])
+            .map(|(b, a)| b / a - 1.0)
+            .collect();
+        if row.iter().any(|r| !r.is_nan()) {
+            out.extend(row);
+        }
+    }
+    Ok(out)
+}
+
+/// Pairwise-complete sample covariance and correlation (pandas `DataFrame.cov()` and
+/// `.corr()`): each pair over the rows where both have returns, with that overlap's
+/// means (and, for the correlation, standard deviations), ddof 1; the covariance
+/// annualised by `frequency`. Errors when a pair shares fewer than 2 returns. The result
+/// need not be positive semi-definite (see [`crate::psd`]).
+pub fn pairwise_covariance(
+    returns: &[f64],
+    n: usize,
+    frequency: f64,
+) -> Result<(Vec<f64>, Vec<f64>), OptimError> {
+    let rows: Vec<&[f64]> = returns.chunks_exact(n).collect();
+    let mut cov = vec![0.0; n * n];
+    let mut corr = vec![0.0; n * n];
+    for i in 0..n {
+        for j in i..n {
+            let both: Vec<(f64, f64)> = rows
+                .iter()
+                .filter(|r| !r[i].is_nan() && !r[j].is_nan())
+                .map(|r| (r[i], r[j]))
+                .collect();
+            let k = both.len() as f64;
+            if both.len() < 2 {
+                return Err(OptimError::Invalid(format!(
+                    "assets {i} and {j} share {} returns; a covariance needs 2",
+                    both.len()
+                )));
+            }
+            let (mx, my) = both
+                .iter()
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+            let (mx, my) = (mx / k, my / k);
+            let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+            for (x, y) in &both {
+                sxy += (x - mx) * (y - my);
+                sxx += (x - mx) * (x - mx);
+                syy += (y - my) * (y - my);
+            }
+            let c = sxy / (k - 1.0) * frequency;
+            cov[i * n + j] = c;
+            cov[j * n + i] = c;
+            let r = sxy / (sxx * syy).sqrt();
+            corr[i * n + j] = r;
+            corr[j * n + i] = r;
+        }
+    }
+    Ok((cov, corr))
 }
 
 /// Exponentially weighted mean return per asset (pandas `ewm(span).mean()`, adjusted

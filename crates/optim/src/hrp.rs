@@ -15,7 +15,24 @@ pub fn hrp(
     method: Linkage,
     risk_free: f64,
 ) -> Result<Portfolio, OptimError> {
+    hrp_with_correlation(mu, cov, None, method, risk_free)
+}
+
+/// HRP with the correlation given separately (pairwise estimates, where it is not
+/// `cov_ij / sqrt(cov_ii cov_jj)`); `None` derives it from `cov`.
+pub fn hrp_with_correlation(
+    mu: &[f64],
+    cov: &[f64],
+    corr: Option<&[f64]>,
+    method: Linkage,
+    risk_free: f64,
+) -> Result<Portfolio, OptimError> {
     let n = check_inputs(mu, cov)?;
+    if corr.is_some_and(|c| c.len() != n * n || c.iter().any(|v| !v.is_finite())) {
+        return Err(OptimError::Invalid(format!(
+            "the correlation must be {n} x {n} finite values"
+        )));
+    }
     require_positive_variances(cov, n, "HRP needs a correlation for every asset")?;
     if n == 1 {
         return Ok(performance(vec![1.0], mu, cov, risk_free));
@@ -23,7 +40,10 @@ pub fn hrp(
     let distances: Vec<f64> = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
         .map(|(i, j)| {
-            let rho = cov[i * n + j] / (cov[i * n + i] * cov[j * n + j]).sqrt();
+            let rho = match corr {
+                Some(c) => c[i * n + j],
+                None => cov[i * n + j] / (cov[i * n + i] * cov[j * n + j]).sqrt(),
+            };
             ((1.0 - rho) / 2.0).clamp(0.0, 1.0).sqrt()
         })
         .collect();

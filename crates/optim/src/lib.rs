@@ -13,6 +13,7 @@ pub mod hrp;
 pub mod mean_variance;
 pub mod methods;
 pub mod overlay;
+pub mod psd;
 pub mod risk_model;
 pub mod risk_parity;
 
@@ -21,7 +22,7 @@ pub use discrete::{greedy_allocation, Allocation};
 pub use error::OptimError;
 pub use frontier::{efficient_frontier, Frontier};
 pub use hierarchy::Linkage;
-pub use hrp::hrp;
+pub use hrp::{hrp, hrp_with_correlation};
 pub use mean_variance::{Bounds, Portfolio};
 pub use methods::{solve_chain, ChainResult, Failure, Inputs, Method};
 pub use overlay::{alpha_weights, cap_variance, AlphaSettings};

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::constrained::{optimize, Constraints, Objective};
 use crate::error::OptimError;
 use crate::hierarchy::Linkage;
-use crate::hrp::hrp;
+use crate::hrp::hrp_with_correlation;
 use crate::mean_variance::{
     efficient_return, efficient_risk, equal_weight, inverse_volatility, max_sharpe, min_volatility,
     Bounds, Portfolio,
@@ -72,6 +72,8 @@ pub struct Inputs<'a> {
     /// Constraints and penalties beyond `bounds` for the mean-variance methods (their
     /// bounds replace `bounds`); risk-based methods ignore them.
     pub constraints: Option<&'a Constraints>,
+    /// Correlation for HRP when it is not implied by `cov` (pairwise estimates).
+    pub corr: Option<&'a [f64]>,
 }
 
 /// Solves one method.
@@ -102,7 +104,7 @@ pub fn solve(method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
         Method::EfficientReturn(target) => efficient_return(mu, cov, x.bounds, target, rf),
         Method::EfficientRisk(target) => efficient_risk(mu, x.model, x.bounds, target, rf),
         Method::RiskParity => risk_parity(mu, cov, None, rf),
-        Method::Hrp(linkage) => hrp(mu, cov, linkage, rf),
+        Method::Hrp(linkage) => hrp_with_correlation(mu, cov, x.corr, linkage, rf),
         Method::InverseVolatility => inverse_volatility(mu, cov, rf),
         Method::EqualWeight => equal_weight(mu, cov, rf),
     }

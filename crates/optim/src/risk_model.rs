@@ -208,6 +208,39 @@ impl RiskModel {
         })
     }
 
+    /// The factored form of a dense positive semi-definite covariance (a pairwise or
+    /// repaired estimate): `X` rows `sqrt(q_k) v_k'` over its positive eigenpairs.
+    /// Errors when an eigenvalue is clearly negative (repair first, see [`crate::psd`]).
+    pub fn from_dense(cov: &[f64], n: usize) -> Result<RiskModel, OptimError> {
+        if n == 0 || cov.len() != n * n || cov.iter().any(|c| !c.is_finite()) {
+            return Err(OptimError::Invalid(format!(
+                "a covariance of {} finite values is not {n} x {n}",
+                cov.len()
+            )));
+        }
+        let (q, v) = crate::psd::eigen(cov, n)?;
+        let largest = q.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        if let Some(min) = q.first().filter(|m| **m < -1e-12 * largest.max(1e-300)) {
+            return Err(OptimError::Invalid(format!(
+                "covariance is not positive semi-definite (smallest eigenvalue {min:e}); ask for a repair (spectral or diagonal)"
+            )));
+        }
+        let mut x = Vec::new();
+        for (k, value) in q.iter().enumerate() {
+            if *value > 0.0 {
+                let root = value.sqrt();
+                x.extend((0..n).map(|i| root * v[(i, k)]));
+            }
+        }
+        Ok(RiskModel {
+            rows: x.len() / n,
+            x,
+            n,
+            diagonal: vec![0.0; n],
+            shrinkage: 0.0,
+        })
+    }
+
     /// Number of assets.
     pub fn assets(&self) -> usize {
         self.n

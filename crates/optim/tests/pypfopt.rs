@@ -479,3 +479,33 @@ fn mean_variance_matches_on_100_synthetic_assets() {
     let diff = max_diff(&sharpe.weights, &floats(&r["synthetic_max_sharpe"]));
     assert!(diff < 1e-5, "max Sharpe: {diff:e}");
 }
+
+#[test]
+fn pairwise_policy_matches() {
+    use oxfolio_optim::estimates::{pairwise_covariance, returns_with_gaps};
+    use oxfolio_optim::hrp_with_correlation;
+    let r = reference();
+    // The whole file: BABA's column is empty before its listing.
+    let text = include_str!("../../../data/wide/closes.csv");
+    let mut lines = text.lines();
+    let n = lines.next().unwrap().split(',').count() - 1;
+    let prices: Vec<f64> = lines
+        .flat_map(|l| {
+            l.split(',')
+                .skip(1)
+                .map(|c| c.parse::<f64>().unwrap_or(f64::NAN))
+        })
+        .collect();
+    assert!(prices.iter().any(|p| p.is_nan()));
+    let returns = returns_with_gaps(&prices, n).unwrap();
+    let mu = mean_historical_return(&returns, n, true, 252.0);
+    assert!(max_diff(&mu, &floats(&r["pairwise_mu"])) < 1e-12);
+    let (cov, corr) = pairwise_covariance(&returns, n, 252.0).unwrap();
+    assert!(max_diff(&cov, &floats(&r["pairwise_cov"])) < 1e-12);
+    assert_eq!(
+        oxfolio_optim::psd::is_psd(&cov, n),
+        r["pairwise_is_psd"].as_bool().unwrap()
+    );
+    let w = hrp_with_correlation(&mu, &cov, Some(&corr), Linkage::Single, 0.0).unwrap();
+    assert!(max_diff(&w.weights, &floats(&r["pairwise_hrp"])) < 1e-10);
+}
