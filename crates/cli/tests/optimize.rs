@@ -456,7 +456,7 @@ fn pairwise_policy_and_psd_repair() {
                 c *= 1.0 - step;
             }
         }
-        let seen = [t < 51 || t >= 100, t < 101, t >= 49];
+        let seen = [!(51..100).contains(&t), t < 101, t >= 49];
         text.push_str(&format!(
             "{day},{},{},{}\n",
             cell(a, seen[0]),
