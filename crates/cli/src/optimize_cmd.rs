@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use oxfolio_data::source::SourceSpec;
 use oxfolio_engine::Market;
+use oxfolio_optim::discrete::exact_allocation;
 use oxfolio_optim::estimates::{
     capm_return, covariance, ema_historical_return, mean_historical_return, pairwise_covariance,
     returns_from_prices, returns_with_gaps,
@@ -314,6 +315,10 @@ pub struct OptimizeArgs {
     /// With --capital: invest the short proceeds in the longs.
     #[arg(long)]
     reinvest: bool,
+    /// With --capital: `greedy` (PyPortfolioOpt's rule) or `exact` (its integer
+    /// programme, by branch and bound; greedy if the search passes its node limit).
+    #[arg(long, value_enum, default_value = "greedy")]
+    allocation: AllocationArg,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
@@ -452,9 +457,19 @@ fn read_pairs(file: &std::path::Path) -> anyhow::Result<Vec<(usize, String, Stri
     Ok(out)
 }
 
+/// Discrete allocation methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AllocationArg {
+    /// Largest shortfall first, one share at a time.
+    Greedy,
+    /// The integer programme, exactly.
+    Exact,
+}
+
 /// Whole shares and leftover cash.
 #[derive(Debug, Serialize)]
 struct Shares {
+    method: String,
     capital: f64,
     shares: BTreeMap<String, i64>,
     latest_prices: BTreeMap<String, f64>,
@@ -555,14 +570,25 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
                 if let Some(i) = e.latest.iter().position(|p| !p.is_finite()) {
                     anyhow::bail!("--capital: {} has no close on the last date", e.symbols[i]);
                 }
-                let a = greedy_allocation(
-                    &portfolio.weights,
-                    &e.latest,
-                    capital,
-                    args.short_ratio,
-                    args.reinvest,
-                )?;
+                let w = &portfolio.weights;
+                let (sr, re) = (args.short_ratio, args.reinvest);
+                let exact = match args.allocation {
+                    AllocationArg::Exact => exact_allocation(w, &e.latest, capital, sr, re)?,
+                    AllocationArg::Greedy => None,
+                };
+                let method = match (args.allocation, &exact) {
+                    (AllocationArg::Greedy, _) => "greedy",
+                    (AllocationArg::Exact, Some(_)) => "exact",
+                    (AllocationArg::Exact, None) => {
+                        "greedy (the exact search passed its node limit)"
+                    }
+                };
+                let a = match exact {
+                    Some(a) => a,
+                    None => greedy_allocation(w, &e.latest, capital, sr, re)?,
+                };
                 Some(Shares {
+                    method: method.to_string(),
                     capital,
                     shares: e.symbols.iter().cloned().zip(a.shares).collect(),
                     latest_prices: e.by_symbol(&e.latest),

@@ -198,6 +198,24 @@ fn capital_turns_weights_into_pypfopt_shares() {
     }
     let leftover = v["allocation"]["leftover"].as_f64().unwrap();
     assert!((leftover - case["leftover"].as_f64().unwrap()).abs() < 1e-4);
+    assert_eq!(v["allocation"]["method"], "greedy");
+    // The integer programme: here the same shares as PyPortfolioOpt's lp_portfolio (HiGHS).
+    let o = optimize(&[
+        "--method",
+        "max-sharpe",
+        "--risk-free",
+        "0.02",
+        "--capital",
+        "10000",
+        "--allocation",
+        "exact",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["allocation"]["method"], "exact");
+    for (s, want) in symbols.iter().zip(case["lp_shares"].as_array().unwrap()) {
+        assert_eq!(v["allocation"]["shares"][s.as_str().unwrap()], *want, "{s}");
+    }
 }
 
 #[test]

@@ -11,6 +11,13 @@
 //! With short weights, longs and shorts are allocated separately (each normalised to sum
 //! to one), the shorts on `short_ratio x capital` (default: the sum of short weights),
 //! the longs on the capital (plus the short proceeds with `reinvest`).
+//!
+//! [`exact_allocation`] solves PyPortfolioOpt's integer programme (`lp_portfolio`):
+//! minimise `sum |w_i V - x_i p_i| + leftover` over whole shares within the budget, by
+//! depth-first branch and bound (most expensive asset first, greedy answer as the first
+//! incumbent, bound `2 (shortfall so far + max(0, targets left - budget left))`, which
+//! equals the objective because the targets sum to the budget). It gives up, rather than
+//! guess, past a node limit.
 
 use serde::Serialize;
 
@@ -99,6 +106,154 @@ pub fn greedy_allocation(
         leftover += a.leftover;
     }
     Ok(Allocation { shares, leftover })
+}
+
+/// Largest number of branch-and-bound nodes before [`exact_allocation`] gives up.
+const MAX_NODES: usize = 2_000_000;
+
+/// PyPortfolioOpt's integer programme solved exactly: `Ok(None)` when the search passes
+/// its node limit (use [`greedy_allocation`] then).
+pub fn exact_allocation(
+    weights: &[f64],
+    prices: &[f64],
+    capital: f64,
+    short_ratio: Option<f64>,
+    reinvest: bool,
+) -> Result<Option<Allocation>, OptimError> {
+    // Validation and the long/short split are the greedy rule's; each side is then solved.
+    let greedy = greedy_allocation(weights, prices, capital, short_ratio, reinvest)?;
+    let short_total: f64 = weights.iter().filter(|w| **w < 0.0).map(|w| -w).sum();
+    let long_total: f64 = weights.iter().filter(|w| **w >= 0.0).sum();
+    let short_value = capital * short_ratio.unwrap_or(short_total);
+    let long_value = if reinvest && short_total > 0.0 {
+        capital + short_value
+    } else {
+        capital
+    };
+    let mut shares = vec![0i64; weights.len()];
+    let mut leftover = 0.0;
+    for (long, total, value) in [
+        (true, long_total, long_value),
+        (false, short_total, short_value),
+    ] {
+        let members: Vec<usize> = (0..weights.len())
+            .filter(|&i| {
+                if long {
+                    weights[i] >= 0.0
+                } else {
+                    weights[i] < 0.0
+                }
+            })
+            .collect();
+        if members.is_empty() || total <= 0.0 || value <= 0.0 {
+            continue;
+        }
+        let w: Vec<f64> = members.iter().map(|&i| weights[i].abs() / total).collect();
+        let p: Vec<f64> = members.iter().map(|&i| prices[i]).collect();
+        let start: Vec<i64> = members.iter().map(|&i| greedy.shares[i].abs()).collect();
+        let Some((x, left)) = branch_and_bound(&w, &p, value, &start) else {
+            return Ok(None);
+        };
+        let sign = if long { 1 } else { -1 };
+        for (k, &i) in members.iter().enumerate() {
+            shares[i] = sign * x[k];
+        }
+        leftover += left;
+    }
+    Ok(Some(Allocation { shares, leftover }))
+}
+
+/// `sum |t_i - x_i p_i| + (V - sum x_i p_i)` of whole shares `x`.
+fn lp_objective(targets: &[f64], prices: &[f64], capital: f64, x: &[i64]) -> f64 {
+    let spent: f64 = x.iter().zip(prices).map(|(k, p)| *k as f64 * p).sum();
+    targets
+        .iter()
+        .zip(prices)
+        .zip(x)
+        .map(|((t, p), k)| (t - *k as f64 * p).abs())
+        .sum::<f64>()
+        + capital
+        - spent
+}
+
+/// Minimises the integer programme for weights summing to one; `start` is a feasible
+/// incumbent. Returns the shares and the leftover, or `None` past the node limit.
+fn branch_and_bound(
+    weights: &[f64],
+    prices: &[f64],
+    capital: f64,
+    start: &[i64],
+) -> Option<(Vec<i64>, f64)> {
+    let n = weights.len();
+    let targets: Vec<f64> = weights.iter().map(|w| w * capital).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| prices[*b].total_cmp(&prices[*a]));
+    // Targets not yet branched on, from each depth.
+    let mut rest = vec![0.0; n + 1];
+    for d in (0..n).rev() {
+        rest[d] = rest[d + 1] + targets[order[d]];
+    }
+    let mut best = start.to_vec();
+    let mut best_value = lp_objective(&targets, prices, capital, start);
+    let mut x = vec![0i64; n];
+    let mut nodes = 0usize;
+    // Explicit stack of (depth, shares to try next at that depth).
+    struct Frame {
+        next: i64,
+        spent: f64,
+        shortfall: f64,
+    }
+    let ceiling = |i: usize| (targets[i] / prices[i]).ceil() as i64;
+    let mut stack: Vec<Frame> = vec![Frame {
+        next: ceiling(order[0]),
+        spent: 0.0,
+        shortfall: 0.0,
+    }];
+    while !stack.is_empty() {
+        let depth = stack.len() - 1;
+        let frame = &mut stack[depth];
+        let i = order[depth];
+        let budget = capital - frame.spent;
+        let affordable = (budget / prices[i] + 1e-9).floor() as i64;
+        let k = frame.next.min(affordable);
+        if k < 0 {
+            stack.pop();
+            continue;
+        }
+        frame.next = k - 1;
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return None;
+        }
+        let cost = k as f64 * prices[i];
+        let spent = frame.spent + cost;
+        let shortfall = frame.shortfall + (targets[i] - cost).max(0.0);
+        let bound = 2.0 * (shortfall + (rest[depth + 1] - (capital - spent)).max(0.0));
+        if bound >= best_value - 1e-9 {
+            // Fewer shares of this asset only raise the shortfall bound once the budget
+            // no longer binds; keep trying smaller counts while it might.
+            if rest[depth + 1] <= capital - spent {
+                stack[depth].next = -1;
+            }
+            continue;
+        }
+        x[i] = k;
+        if depth + 1 == n {
+            let value = lp_objective(&targets, prices, capital, &x);
+            if value < best_value - 1e-9 {
+                best_value = value;
+                best.clone_from(&x);
+            }
+            continue;
+        }
+        stack.push(Frame {
+            next: ceiling(order[depth + 1]),
+            spent,
+            shortfall,
+        });
+    }
+    let spent: f64 = best.iter().zip(prices).map(|(k, p)| *k as f64 * p).sum();
+    Some((best, capital - spent))
 }
 
 /// The greedy rule for non-negative weights.

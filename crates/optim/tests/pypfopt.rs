@@ -509,3 +509,57 @@ fn pairwise_policy_matches() {
     let w = hrp_with_correlation(&mu, &cov, Some(&corr), Linkage::Single, 0.0).unwrap();
     assert!(max_diff(&w.weights, &floats(&r["pairwise_hrp"])) < 1e-10);
 }
+
+/// PyPortfolioOpt's integer-programme objective for one side (weights summing to one).
+fn lp_objective(weights: &[f64], prices: &[f64], value: f64, shares: &[i64]) -> f64 {
+    let total: f64 = weights.iter().map(|w| w.abs()).sum();
+    let spent: f64 = shares
+        .iter()
+        .zip(prices)
+        .map(|(k, p)| (*k as f64).abs() * p)
+        .sum();
+    weights
+        .iter()
+        .zip(prices)
+        .zip(shares)
+        .map(|((w, p), k)| (w.abs() / total * value - (*k as f64).abs() * p).abs())
+        .sum::<f64>()
+        + value
+        - spent
+}
+
+#[test]
+fn exact_allocation_is_as_good_as_pypfopt_milp() {
+    use oxfolio_optim::discrete::exact_allocation;
+    let r = reference();
+    let prices = floats(&r["latest_prices"]);
+    for case in r["greedy_allocations"].as_array().unwrap() {
+        let weights = floats(&r[case["weights"].as_str().unwrap()]);
+        if weights.iter().any(|w| *w < 0.0) {
+            continue; // the long-short split is the greedy rule's, tested above
+        }
+        let capital = case["capital"].as_f64().unwrap();
+        let ours = exact_allocation(&weights, &prices, capital, None, false)
+            .unwrap()
+            .expect("proven within the node limit");
+        let theirs: Vec<i64> = case["lp_shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_i64().unwrap())
+            .collect();
+        let (a, b) = (
+            lp_objective(&weights, &prices, capital, &ours.shares),
+            lp_objective(&weights, &prices, capital, &theirs),
+        );
+        assert!(a <= b + 1e-6, "{case}: ours {a} vs HiGHS {b}");
+        assert!(ours.leftover >= -1e-9);
+        let greedy: Vec<i64> = case["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_i64().unwrap())
+            .collect();
+        assert!(a <= lp_objective(&weights, &prices, capital, &greedy) + 1e-9);
+    }
+}
