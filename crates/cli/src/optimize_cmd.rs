@@ -265,6 +265,7 @@ impl Estimates {
             risk_free: self.risk_free,
             constraints: None,
             corr: self.corr.as_deref(),
+            budgets: None,
         }
     }
 
@@ -299,6 +300,10 @@ pub struct OptimizeArgs {
     /// Cluster linkage (hrp).
     #[arg(long, value_enum, default_value = "single")]
     linkage: LinkageArg,
+    /// CSV `symbol,budget` of risk budgets for risk-parity (normalised; every symbol
+    /// needs one).
+    #[arg(long)]
+    risk_budgets: Option<PathBuf>,
     /// Risk aversion delta (max-quadratic-utility).
     #[arg(long, default_value_t = 1.0)]
     risk_aversion: f64,
@@ -538,8 +543,34 @@ impl OptimizeArgs {
 pub fn run(args: &OptimizeArgs) -> anyhow::Result<()> {
     let e = args.estimates.estimate()?;
     let constraints = args.constraints.build(&e.symbols, e.bounds)?;
+    let budgets = match &args.risk_budgets {
+        Some(file) => {
+            let mut b = vec![f64::NAN; e.symbols.len()];
+            for (line, symbol, value) in read_pairs(file)? {
+                let i = e
+                    .symbols
+                    .iter()
+                    .position(|s| *s == symbol)
+                    .with_context(|| {
+                        format!("{}, line {line}: unknown symbol {symbol:?}", file.display())
+                    })?;
+                b[i] = value.parse().with_context(|| {
+                    format!(
+                        "{}, line {line}: budget {value:?} is not a number",
+                        file.display()
+                    )
+                })?;
+            }
+            if let Some(i) = b.iter().position(|v| v.is_nan()) {
+                anyhow::bail!("{}: no budget for {}", file.display(), e.symbols[i]);
+            }
+            Some(b)
+        }
+        None => None,
+    };
     let mut inputs = e.inputs();
     inputs.constraints = constraints.as_ref();
+    inputs.budgets = budgets.as_deref();
     let mut chain = vec![args.method(args.method)?];
     for arg in &args.fallback {
         chain.push(args.method(*arg)?);

@@ -530,3 +530,49 @@ fn pairwise_policy_and_psd_repair() {
     );
     assert_one_line_error(&o, "fewer than 2 days");
 }
+
+#[test]
+fn risk_budgets_from_a_file() {
+    let r = reference();
+    let symbols: Vec<&str> = r["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("budgets.csv");
+    let mut text = String::from("symbol,budget\n");
+    for (k, s) in symbols.iter().enumerate() {
+        text.push_str(&format!("{s},{}\n", 1 + k % 3));
+    }
+    std::fs::write(&file, &text).unwrap();
+    let o = optimize(&[
+        "--method",
+        "risk-parity",
+        "--risk-budgets",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let vol = v["volatility"].as_f64().unwrap();
+    let total: f64 = (0..symbols.len()).map(|k| (1 + k % 3) as f64).sum();
+    for (k, s) in symbols.iter().enumerate() {
+        let share = v["risk_contributions"][*s].as_f64().unwrap() / vol;
+        assert!(
+            (share - (1 + k % 3) as f64 / total).abs() < 1e-10,
+            "{s}: {share}"
+        );
+    }
+    std::fs::write(&file, "symbol,budget\nAAPL,1\n").unwrap();
+    assert_one_line_error(
+        &optimize(&[
+            "--method",
+            "risk-parity",
+            "--risk-budgets",
+            file.to_str().unwrap(),
+        ]),
+        "no budget for AMD",
+    );
+}

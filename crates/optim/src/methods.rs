@@ -74,6 +74,8 @@ pub struct Inputs<'a> {
     pub constraints: Option<&'a Constraints>,
     /// Correlation for HRP when it is not implied by `cov` (pairwise estimates).
     pub corr: Option<&'a [f64]>,
+    /// Risk budgets for risk parity (`None`: equal).
+    pub budgets: Option<&'a [f64]>,
 }
 
 /// Solves one method.
@@ -103,7 +105,7 @@ pub fn solve(method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
         Method::MinVolatility => min_volatility(mu, cov, x.bounds, rf),
         Method::EfficientReturn(target) => efficient_return(mu, cov, x.bounds, target, rf),
         Method::EfficientRisk(target) => efficient_risk(mu, x.model, x.bounds, target, rf),
-        Method::RiskParity => risk_parity(mu, cov, None, rf),
+        Method::RiskParity => risk_parity(mu, cov, x.budgets, rf),
         Method::Hrp(linkage) => hrp_with_correlation(mu, cov, x.corr, linkage, rf),
         Method::InverseVolatility => inverse_volatility(mu, cov, rf),
         Method::EqualWeight => equal_weight(mu, cov, rf),
