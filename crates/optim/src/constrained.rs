@@ -350,7 +350,7 @@ fn name_infeasible(e: OptimError, c: &Constraints) -> OptimError {
 
 /// Homogenised max Sharpe: `min y' S y` s.t. `(mu - rf)' y = 1`, `sum y = k`, bounds,
 /// groups and gross scaled by `k >= 0`; `w = y / k`.
-fn max_sharpe(
+pub(crate) fn max_sharpe(
     mu: &[f64],
     cov: &[f64],
     c: &Constraints,

@@ -8,22 +8,31 @@ use crate::risk_model::{Estimator, RiskModel};
 /// asset has a price on both days (the common-window policy). Errors on non-positive
 /// prices.
 pub fn returns_from_prices(prices: &[f64], n: usize) -> Result<Vec<f64>, OptimError> {
-    check_panel(prices, n)?;
-    let mut out = Vec::with_capacity(prices.len());
-    for pair in prices.chunks_exact(n).collect::<Vec<_>>().windows(2) {
-        let row: Vec<f64> = pair[1]
-            .iter()
-            .zip(pair[0])
-            .map(|(b, a)| b / a - 1.0)
-            .collect();
-        if row.iter().all(|r| r.is_finite()) {
-            out.extend(row);
-        }
-    }
+    let out = simple_returns(prices, n, |row| row.iter().all(|r| r.is_finite()))?;
     if out.len() / n < 2 {
         return Err(OptimError::Invalid(format!(
             "fewer than 2 days where all {n} assets have returns"
         )));
+    }
+    Ok(out)
+}
+
+/// Simple returns row by row, keeping the rows `keep` accepts.
+fn simple_returns(
+    prices: &[f64],
+    n: usize,
+    keep: impl Fn(&[f64]) -> bool,
+) -> Result<Vec<f64>, OptimError> {
+    check_panel(prices, n)?;
+    let mut out = Vec::with_capacity(prices.len());
+    let mut row = vec![0.0; n];
+    for pair in prices.chunks_exact(n).collect::<Vec<_>>().windows(2) {
+        for ((r, b), a) in row.iter_mut().zip(pair[1]).zip(pair[0]) {
+            *r = b / a - 1.0;
+        }
+        if keep(&row) {
+            out.extend_from_slice(&row);
+        }
     }
     Ok(out)
 }
@@ -80,19 +89,7 @@ pub fn mean_historical_return(
 /// price, rows where every asset's return is NaN dropped (pandas
 /// `pct_change().dropna(how="all")`). Errors on non-positive prices.
 pub fn returns_with_gaps(prices: &[f64], n: usize) -> Result<Vec<f64>, OptimError> {
-    check_panel(prices, n)?;
-    let mut out = Vec::with_capacity(prices.len());
-    for pair in prices.chunks_exact(n).collect::<Vec<_>>().windows(2) {
-        let row: Vec<f64> = pair[1]
-            .iter()
-            .zip(pair[0])
-            .map(|(b, a)| b / a - 1.0)
-            .collect();
-        if row.iter().any(|r| !r.is_nan()) {
-            out.extend(row);
-        }
-    }
-    Ok(out)
+    simple_returns(prices, n, |row| row.iter().any(|r| !r.is_nan()))
 }
 
 /// Pairwise-complete sample covariance and correlation (pandas `DataFrame.cov()` and

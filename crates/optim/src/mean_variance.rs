@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::active_set::BoxQp;
 use crate::conic::Problem;
+use crate::constrained::Constraints;
 use crate::error::OptimError;
 use crate::risk_model::RiskModel;
 
@@ -316,38 +317,7 @@ pub fn max_sharpe(
             }
         }
     }
-    // Variables y (n), k.
-    let mut p = Problem::new(n + 1);
-    let doubled: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
-    p.quadratic_block(0, n, &doubled);
-    let mut sum: Vec<(usize, f64)> = (0..n).map(|j| (j, 1.0)).collect();
-    sum.push((n, -1.0));
-    p.equal(vec![
-        (
-            mu.iter()
-                .enumerate()
-                .map(|(j, m)| (j, m - risk_free))
-                .collect(),
-            1.0,
-        ),
-        (sum, 0.0),
-    ]);
-    let mut rows = Vec::with_capacity(2 * n + 1);
-    for j in 0..n {
-        rows.push((vec![(j, 1.0), (n, -bounds.upper)], 0.0));
-        rows.push((vec![(j, -1.0), (n, bounds.lower)], 0.0));
-    }
-    rows.push((vec![(n, -1.0)], 0.0));
-    p.at_most(rows);
-    let y = p.solve("max Sharpe")?;
-    let k = y[n];
-    if !(k.is_finite() && k > 0.0) {
-        return Err(OptimError::Solver(format!(
-            "max Sharpe: scale k = {k} is not positive"
-        )));
-    }
-    let w = y[..n].iter().map(|v| v / k).collect();
-    Ok(performance(w, mu, cov, risk_free))
+    crate::constrained::max_sharpe(mu, cov, &Constraints::bounds(bounds), risk_free)
 }
 
 /// Weights proportional to `1 / sigma_i`.
