@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use oxfolio_data::table::{read_table, write_table, Column, Table};
-use oxfolio_derivatives::batch::{greek_rows, implied_vol_batch};
+use oxfolio_derivatives::batch::{greek_columns, implied_vol_batch};
 use oxfolio_derivatives::strategy::{Market, Strategy as LegStrategy};
 use oxfolio_derivatives::{
     binomial_price, implied_volatility, European, Exercise, Greeks, OptionType,
@@ -410,7 +410,7 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
     let values = value.clone();
     let read_seconds = started.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
-    let mut messages = vec![String::new(); options.len()];
+    let mut failures: Vec<(usize, String)> = Vec::new();
     if what == What::Iv {
         let ivs = implied_vol_batch(&options, &values);
         let mut iv = Vec::with_capacity(ivs.len());
@@ -419,27 +419,30 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
                 Ok(v) => iv.push(v),
                 Err(e) => {
                     iv.push(f64::NAN);
-                    messages[r] = e.to_string();
+                    failures.push((r, e.to_string()));
                 }
             }
         }
         table.push(("iv".into(), Column::Number(iv)));
     } else {
-        let (rows, failed) = greek_rows(&options);
-        for (r, e) in failed {
-            messages[r] = e.to_string();
-        }
-        for (k, name) in ["price", "delta", "gamma", "vega", "theta", "rho"]
-            .iter()
-            .enumerate()
-        {
-            table.push((
-                name.to_string(),
-                Column::Number(rows.iter().map(|row| row[k]).collect()),
-            ));
+        let (c, failed) = greek_columns(&options);
+        failures.extend(failed.into_iter().map(|(r, e)| (r, e.to_string())));
+        for (name, column) in [
+            ("price", c.price),
+            ("delta", c.delta),
+            ("gamma", c.gamma),
+            ("vega", c.vega),
+            ("theta", c.theta),
+            ("rho", c.rho),
+        ] {
+            table.push((name.to_string(), Column::Number(column)));
         }
     }
     let compute_seconds = t.elapsed().as_secs_f64();
+    let mut messages = vec![String::new(); options.len()];
+    for (r, m) in failures {
+        messages[r] = m;
+    }
     let errors = messages.iter().filter(|m| !m.is_empty()).count();
     table.push(("error".into(), Column::Text(messages)));
     write_output(output, &table)?;

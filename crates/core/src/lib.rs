@@ -8,6 +8,7 @@
 pub mod bars;
 pub mod error;
 pub mod ledger;
+pub mod memory;
 pub mod panel;
 pub mod time;
 

@@ -43,6 +43,12 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The batch kernel into a reused buffer: price, delta, gamma, vega, theta and rho
+    // computed and written for every option (RAYON_NUM_THREADS=1 for one core).
+    let mut buffer = vec![[0.0; 6]; opts.len()];
+    g.bench_function("greek_rows_into_1m", |b| {
+        b.iter(|| oxfolio_derivatives::batch::greek_rows_into(&opts, &mut buffer).len())
+    });
     // The batch path: every row of price, delta, gamma, vega, theta and rho written out
     // (run with RAYON_NUM_THREADS=1 for one core).
     g.bench_function("greek_rows_1m", |b| {

@@ -12,6 +12,7 @@ pub mod bsm;
 pub mod error;
 pub mod futures;
 pub mod iv;
+pub mod lanes;
 pub mod strategy;
 pub mod tree;
 

@@ -161,3 +161,40 @@ fn american_tree_matches_quantlib_crr() {
     println!("american worst relative difference {worst:.2e}");
     assert!(worst < 1e-10, "{worst:.2e}");
 }
+
+#[test]
+fn batch_kernel_rows_match_quantlib() {
+    // The batch path (SIMD-friendly kernel, blocks of eight) on the same grid.
+    let doc = fixture();
+    let cases: Vec<&Value> = doc["european"].as_array().expect("cases").iter().collect();
+    let options: Vec<European> = cases.iter().map(|c| option(c)).collect();
+    let (rows, errors) = oxfolio_derivatives::batch::greek_rows(&options);
+    assert!(errors.is_empty());
+    let names = ["price", "delta", "gamma", "vega", "theta", "rho"];
+    let mut worst = [0.0f64; 6];
+    let mut compared = 0;
+    for ((c, o), row) in cases.iter().zip(&options).zip(&rows) {
+        let ql = &c["quantlib"];
+        let q = |k: &str| ql[k].as_f64().expect(k);
+        if !well_conditioned(o, q("price")) {
+            continue;
+        }
+        compared += 1;
+        let floors = [
+            1e-9 * o.spot,
+            1e-9,
+            1e-9 / o.spot,
+            1e-9 * o.spot,
+            1e-9 * o.spot,
+            1e-9 * o.strike,
+        ];
+        for k in 0..6 {
+            worst[k] = worst[k].max(rel(row[k], q(names[k]), floors[k]));
+        }
+    }
+    assert!(compared > 1500);
+    for (name, e) in names.iter().zip(worst) {
+        println!("batch {name}: worst relative difference {e:.2e}");
+        assert!(e < 1e-10, "batch {name}: {e:.2e}");
+    }
+}

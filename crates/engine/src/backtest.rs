@@ -19,12 +19,12 @@ use crate::context::Context;
 use crate::error::EngineError;
 use crate::execution::{fill_price, round_to_lots, split, CostModel, TrailingVolume};
 use crate::market::Market;
-use crate::memory::advise_huge_pages;
 use crate::results::{
     Daily, Event, EventKind, FillRecord, OrderRecord, OverlayRecord, Results, SignalKind,
     SignalRecord,
 };
 use crate::strategy::{Decision, Strategy};
+use oxfolio_core::memory::advise_huge_pages;
 
 /// A backtest ready to run: market, config, and everything derived from them.
 #[derive(Debug)]

@@ -10,7 +10,6 @@ pub mod context;
 pub mod error;
 pub mod execution;
 pub mod market;
-mod memory;
 pub mod output;
 pub mod results;
 pub mod signals;
