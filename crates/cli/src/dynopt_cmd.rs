@@ -12,7 +12,6 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use oxfolio_analytics::chart::{escape, lines, Format, Series};
 use oxfolio_dynopt::backtest::RunMetrics;
 use oxfolio_dynopt::universe::SeriesReport;
 use oxfolio_dynopt::{BacktestResult, DynoptConfig, SolveInput, Universe, UniverseSpec};
@@ -70,17 +69,17 @@ struct SolveArgs {
 
 /// The metrics.json object.
 #[derive(Serialize)]
-struct Summary<'a> {
-    instruments: &'a [String],
-    start: String,
-    end: String,
-    capital: f64,
-    risk_target: f64,
+pub(crate) struct Summary<'a> {
+    pub(crate) instruments: &'a [String],
+    pub(crate) start: String,
+    pub(crate) end: String,
+    pub(crate) capital: f64,
+    pub(crate) risk_target: f64,
     #[serde(rename = "static")]
     static_metrics: &'a RunMetrics,
     dynamic: &'a RunMetrics,
     final_equity: FinalEquity,
-    warnings: &'a [String],
+    pub(crate) warnings: &'a [String],
     zero_volatility_days: usize,
     data: DataReport<'a>,
     timings: Timings,
@@ -233,7 +232,7 @@ fn run_backtest(args: &RunArgs) -> anyhow::Result<()> {
     );
     std::fs::write(
         out.join("report.html"),
-        report_html(&result, &summary, config.system.capital),
+        crate::dynopt_report::report_html(&result, &summary, config.system.capital),
     )?;
     let json = serde_json::to_string_pretty(&summary)?;
     std::fs::write(out.join("metrics.json"), &json)?;
@@ -285,7 +284,7 @@ fn summary<'a>(
 }
 
 /// Rows of the comparison table: label, static, dynamic.
-fn comparison(s: &Summary) -> Vec<Vec<String>> {
+pub(crate) fn comparison(s: &Summary) -> Vec<Vec<String>> {
     let (a, b) = (s.static_metrics, s.dynamic);
     let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));
     vec![
@@ -508,104 +507,4 @@ fn cell(v: &serde_json::Value) -> String {
     } else {
         v.to_string()
     }
-}
-
-fn report_html(r: &BacktestResult, s: &Summary, capital: f64) -> String {
-    let first = r.first_day.min(r.dates.len().saturating_sub(1));
-    let labels: Vec<String> = r.dates[first..].iter().map(ToString::to_string).collect();
-    let cumulative = |pnl: &[f64]| -> Vec<f64> {
-        let mut total = capital;
-        pnl[first..]
-            .iter()
-            .map(|p| {
-                total += p;
-                total
-            })
-            .collect()
-    };
-    let (a, b) = (
-        cumulative(&r.static_run.pnl),
-        cumulative(&r.dynamic_run.pnl),
-    );
-    let decision_labels: Vec<String> = r
-        .dynamic_run
-        .decisions
-        .iter()
-        .map(|d| r.dates[d.t].to_string())
-        .collect();
-    let te_static: Vec<f64> = r
-        .static_run
-        .decisions
-        .iter()
-        .map(|d| d.tracking_error)
-        .collect();
-    let te_dynamic: Vec<f64> = r
-        .dynamic_run
-        .decisions
-        .iter()
-        .map(|d| d.tracking_error)
-        .collect();
-    let mut page = String::new();
-    let _ = write!(
-        page,
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Dynamic optimisation</title><style>\
-body{{font-family:sans-serif;max-width:960px;margin:auto;padding:12px;color:#222}}\
-table{{border-collapse:collapse;margin:8px 0;font-size:12px}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}\
-h2{{font-size:16px;margin-top:24px}}</style></head><body><h1>Static versus dynamic positions</h1>\
-<p>{} instruments, {} to {}, capital {}, risk target {}.</p><table><tr><th>metric</th><th>static</th><th>dynamic</th></tr>",
-        s.instruments.len(),
-        escape(&s.start),
-        escape(&s.end),
-        escape(&num(s.capital, 0)),
-        escape(&pct(s.risk_target))
-    );
-    for row in comparison(s) {
-        let _ = write!(
-            page,
-            "<tr><th style='text-align:left'>{}</th><td>{}</td><td>{}</td></tr>",
-            escape(&row[0]),
-            escape(&row[1]),
-            escape(&row[2])
-        );
-    }
-    page.push_str("</table>");
-    for w in s.warnings {
-        let _ = write!(page, "<p><b>warning:</b> {}</p>", escape(w));
-    }
-    page.push_str("<h2>Equity</h2>");
-    page.push_str(&lines(
-        "Equity (capital + P&L)",
-        &labels,
-        &[
-            Series {
-                name: "static",
-                values: &a,
-            },
-            Series {
-                name: "dynamic",
-                values: &b,
-            },
-        ],
-        Format::Number,
-        260.0,
-    ));
-    page.push_str("<h2>Tracking error against the ideal positions</h2>");
-    page.push_str(&lines(
-        "Tracking error at each rebalance",
-        &decision_labels,
-        &[
-            Series {
-                name: "static",
-                values: &te_static,
-            },
-            Series {
-                name: "dynamic",
-                values: &te_dynamic,
-            },
-        ],
-        Format::Percent,
-        220.0,
-    ));
-    page.push_str("</body></html>");
-    page
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use oxfolio_analytics::chart::{escape, xy, Format, XySeries};
 use oxfolio_optim::{efficient_frontier, Portfolio};
 
-use crate::optimize_cmd::{EstimateArgs, Estimates};
+use crate::estimate_args::{EstimateArgs, Estimates};
 use crate::table::{num, pct, render};
 
 /// `frontier` options.

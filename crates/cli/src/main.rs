@@ -3,9 +3,12 @@
 mod backtest_cmd;
 mod book_cmd;
 mod config;
+mod constraint_args;
 mod data_cmd;
 mod demo_cmd;
 mod dynopt_cmd;
+mod dynopt_report;
+mod estimate_args;
 mod frontier_cmd;
 mod logging;
 mod metrics_cmd;

@@ -1,6 +1,6 @@
 //! `oxfolio optimize`: one portfolio from a wide close-price file (date column plus one
-//! column per symbol): mean-variance (clarabel), risk parity, HRP, inverse volatility or equal weight, with
-//! its expected return, volatility, Sharpe ratio and risk contributions.
+//! column per symbol) by any method, optionally through a fallback chain and into whole
+//! shares, with its expected return, volatility, Sharpe ratio and risk contributions.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,20 +9,13 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use oxfolio_data::source::SourceSpec;
-use oxfolio_engine::Market;
 use oxfolio_optim::discrete::exact_allocation;
-use oxfolio_optim::estimates::{
-    capm_return, covariance, ema_historical_return, mean_historical_return, pairwise_covariance,
-    returns_from_prices, returns_with_gaps,
-};
 use oxfolio_optim::methods::solve;
-use oxfolio_optim::psd::{is_psd, repair, Repair, RepairReport};
-use oxfolio_optim::{
-    greedy_allocation, solve_chain, Bounds, ChainResult, Constraints, Estimator, Failure, Group,
-    Inputs, Linkage, Method, RiskModel,
-};
+use oxfolio_optim::psd::RepairReport;
+use oxfolio_optim::{greedy_allocation, solve_chain, ChainResult, Failure, Linkage, Method};
 
+use crate::constraint_args::{read_pairs, ConstraintArgs};
+use crate::estimate_args::EstimateArgs;
 use crate::table::{num, pct, render};
 
 /// Optimisation methods.
@@ -59,224 +52,6 @@ pub enum LinkageArg {
     Average,
     /// Ward's minimum variance.
     Ward,
-}
-
-/// Covariance estimators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Cov {
-    /// Sample covariance (ddof 1).
-    Sample,
-    /// Ledoit-Wolf shrinkage toward a scaled identity.
-    LedoitWolf,
-    /// Ledoit-Wolf shrinkage toward the single-factor (equal-weighted market) model.
-    LedoitWolfSingleFactor,
-    /// Ledoit-Wolf shrinkage toward constant correlation.
-    LedoitWolfConstantCorrelation,
-    /// Oracle approximating shrinkage.
-    OracleApproximating,
-    /// Exponentially weighted (`--cov-span`).
-    Exponential,
-    /// Semicovariance below `--benchmark` per day.
-    Semicovariance,
-}
-
-/// How gaps (before a listing) are handled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Missing {
-    /// Only days where every asset has a return.
-    Common,
-    /// Each pair over the days both have returns (sample covariance only).
-    Pairwise,
-}
-
-/// Repairs of a covariance that is not positive semi-definite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PsdRepair {
-    /// Negative eigenvalues to zero.
-    Spectral,
-    /// Shift the diagonal.
-    Diagonal,
-}
-
-/// Expected-return estimators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Mu {
-    /// Mean historical return, compounded.
-    Historical,
-    /// Exponentially weighted mean return, compounded (`--mu-span`).
-    Ema,
-    /// CAPM with the equal-weighted market as proxy (`--risk-free`).
-    Capm,
-}
-
-/// Prices, estimators and constraints shared by `optimize` and `frontier`.
-#[derive(Debug, Args)]
-pub struct EstimateArgs {
-    /// Wide close-price file: a date column plus one column per symbol.
-    #[arg(long)]
-    prices: PathBuf,
-    /// Annual risk-free rate (Sharpe ratios, max Sharpe).
-    #[arg(long, default_value_t = 0.0)]
-    risk_free: f64,
-    /// Covariance estimator.
-    #[arg(long, value_enum, default_value = "sample")]
-    cov: Cov,
-    /// Span of the exponential covariance, in days.
-    #[arg(long, default_value_t = 180.0)]
-    cov_span: f64,
-    /// Daily benchmark return of the semicovariance.
-    #[arg(long, default_value_t = 0.000079)]
-    benchmark: f64,
-    /// Expected-return estimator.
-    #[arg(long, value_enum, default_value = "historical")]
-    mu: Mu,
-    /// Span of the exponentially weighted mean return, in days.
-    #[arg(long, default_value_t = 500.0)]
-    mu_span: f64,
-    /// Missing values before a listing: the common window, or pairwise-complete estimates.
-    #[arg(long, value_enum, default_value = "common")]
-    missing: Missing,
-    /// Repair a covariance that is not positive semi-definite (otherwise an error).
-    #[arg(long, value_enum)]
-    psd_repair: Option<PsdRepair>,
-    /// Per-asset weight bounds `LO,HI` (`-1,1` allows shorts).
-    #[arg(long, default_value = "0,1", allow_hyphen_values = true)]
-    bounds: String,
-    /// First date of the estimation window (`YYYY-MM-DD`).
-    #[arg(long)]
-    start: Option<String>,
-    /// Last date of the estimation window.
-    #[arg(long)]
-    end: Option<String>,
-}
-
-/// Estimates from one price file.
-pub struct Estimates {
-    /// Symbols in column order.
-    pub symbols: Vec<String>,
-    /// Expected returns (compounded mean historical, annualised).
-    pub mu: Vec<f64>,
-    /// Dense annualised covariance.
-    pub cov: Vec<f64>,
-    /// Its factored form.
-    pub model: RiskModel,
-    /// Daily returns used.
-    pub observations: usize,
-    /// Parsed bounds.
-    pub bounds: Bounds,
-    /// Risk-free rate.
-    pub risk_free: f64,
-    /// Last close of each symbol (NaN where the last row has none).
-    pub latest: Vec<f64>,
-    /// Pairwise correlation (pairwise policy only).
-    pub corr: Option<Vec<f64>>,
-    /// The missing-value policy used.
-    pub missing: &'static str,
-    /// What a positive semi-definite repair did, if one ran.
-    pub psd_repair: Option<RepairReport>,
-}
-
-impl EstimateArgs {
-    /// Loads the prices and estimates returns and covariance (annualisation 252).
-    pub fn estimate(&self) -> anyhow::Result<Estimates> {
-        let bounds = parse_bounds(&self.bounds)?;
-        let mut spec = SourceSpec::new(&self.prices);
-        spec.start.clone_from(&self.start);
-        spec.end.clone_from(&self.end);
-        let market = Market::load(&spec)?;
-        let n = market.n_symbols();
-        let closes = market.closes();
-        let latest = closes[closes.len() - n..].to_vec();
-        let pairwise = self.missing == Missing::Pairwise;
-        let returns = if pairwise {
-            returns_with_gaps(closes, n)?
-        } else {
-            returns_from_prices(closes, n)?
-        };
-        let mu = match self.mu {
-            Mu::Historical => mean_historical_return(&returns, n, true, 252.0),
-            Mu::Ema if !pairwise => ema_historical_return(&returns, n, true, self.mu_span, 252.0)?,
-            Mu::Capm if !pairwise => capm_return(&returns, n, None, self.risk_free, true, 252.0)?,
-            _ => anyhow::bail!("--mu ema and capm need the common window (--missing common)"),
-        };
-        let (mut corr, mut psd_repair) = (None, None);
-        let (cov, model) = if pairwise {
-            if self.cov != Cov::Sample {
-                anyhow::bail!(
-                    "--missing pairwise estimates the sample covariance only (--cov sample)"
-                );
-            }
-            let (mut cov, r) = pairwise_covariance(&returns, n, 252.0)?;
-            corr = Some(r);
-            if !is_psd(&cov, n) {
-                let Some(method) = self.psd_repair else {
-                    anyhow::bail!(
-                        "the pairwise covariance is not positive semi-definite; ask for --psd-repair spectral or diagonal"
-                    );
-                };
-                let method = match method {
-                    PsdRepair::Spectral => Repair::Spectral,
-                    PsdRepair::Diagonal => Repair::Diagonal,
-                };
-                psd_repair = repair(&mut cov, n, method)?;
-            }
-            let model = RiskModel::from_dense(&cov, n)?;
-            (cov, model)
-        } else {
-            let estimator = match self.cov {
-                Cov::Sample => Estimator::Sample,
-                Cov::LedoitWolf => Estimator::LedoitWolf,
-                Cov::LedoitWolfSingleFactor => Estimator::LedoitWolfSingleFactor,
-                Cov::LedoitWolfConstantCorrelation => Estimator::LedoitWolfConstantCorrelation,
-                Cov::OracleApproximating => Estimator::OracleApproximating,
-                Cov::Exponential => Estimator::Exponential {
-                    span: self.cov_span,
-                },
-                Cov::Semicovariance => Estimator::Semicovariance {
-                    benchmark: self.benchmark,
-                },
-            };
-            covariance(&returns, n, estimator, 252.0)?
-        };
-        Ok(Estimates {
-            latest,
-            symbols: market.symbols().to_vec(),
-            mu,
-            cov,
-            model,
-            observations: returns.len() / n,
-            bounds,
-            risk_free: self.risk_free,
-            corr,
-            missing: if pairwise { "pairwise" } else { "common" },
-            psd_repair,
-        })
-    }
-}
-
-impl Estimates {
-    /// The inputs every method draws on.
-    pub fn inputs(&self) -> Inputs<'_> {
-        Inputs {
-            mu: &self.mu,
-            cov: &self.cov,
-            model: &self.model,
-            bounds: self.bounds,
-            risk_free: self.risk_free,
-            constraints: None,
-            corr: self.corr.as_deref(),
-            budgets: None,
-        }
-    }
-
-    /// Symbol to value.
-    pub fn by_symbol(&self, v: &[f64]) -> BTreeMap<String, f64> {
-        self.symbols
-            .iter()
-            .cloned()
-            .zip(v.iter().copied())
-            .collect()
-    }
 }
 
 /// `optimize` options.
@@ -329,139 +104,6 @@ pub struct OptimizeArgs {
     json: bool,
 }
 
-/// Constraints and penalties for the mean-variance methods (risk-based methods ignore
-/// them).
-#[derive(Debug, Args)]
-pub struct ConstraintArgs {
-    /// Weights sum to zero (needs negative lower bounds).
-    #[arg(long)]
-    market_neutral: bool,
-    /// Most total absolute weight, `sum |w|`.
-    #[arg(long)]
-    max_gross: Option<f64>,
-    /// CSV `symbol,group` putting symbols in groups (sectors).
-    #[arg(long)]
-    groups: Option<PathBuf>,
-    /// Bounds on a group's total weight, `NAME=LO:HI`; repeat for more groups.
-    #[arg(long = "group-bound")]
-    group_bounds: Vec<String>,
-    /// CSV `symbol,weight` of current weights (symbols not listed hold zero).
-    #[arg(long)]
-    current: Option<PathBuf>,
-    /// Most turnover `sum |w - current|` (needs --current).
-    #[arg(long)]
-    max_turnover: Option<f64>,
-    /// Cost per unit of weight traded, added to the objective (needs --current).
-    #[arg(long, default_value_t = 0.0)]
-    cost: f64,
-    /// L2 regularisation gamma (adds gamma ||w||^2).
-    #[arg(long, default_value_t = 0.0)]
-    l2: f64,
-}
-
-impl ConstraintArgs {
-    fn any(&self) -> bool {
-        self.market_neutral
-            || self.max_gross.is_some()
-            || self.groups.is_some()
-            || !self.group_bounds.is_empty()
-            || self.current.is_some()
-            || self.max_turnover.is_some()
-            || self.cost != 0.0
-            || self.l2 != 0.0
-    }
-
-    /// The constraints, or `None` when only bounds apply.
-    fn build(&self, symbols: &[String], bounds: Bounds) -> anyhow::Result<Option<Constraints>> {
-        if !self.any() {
-            return Ok(None);
-        }
-        let index = |symbol: &str, file: &std::path::Path, line: usize| -> anyhow::Result<usize> {
-            symbols.iter().position(|s| s == symbol).with_context(|| {
-                format!("{}, line {line}: unknown symbol {symbol:?}", file.display())
-            })
-        };
-        let mut membership: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        if let Some(file) = &self.groups {
-            for (line, symbol, group) in read_pairs(file)? {
-                membership
-                    .entry(group)
-                    .or_default()
-                    .push(index(&symbol, file, line)?);
-            }
-        }
-        let mut groups = Vec::new();
-        for spec in &self.group_bounds {
-            let parsed = spec.split_once('=').and_then(|(name, range)| {
-                let (lo, hi) = range.split_once(':')?;
-                Some((
-                    name.to_string(),
-                    lo.parse::<f64>().ok()?,
-                    hi.parse::<f64>().ok()?,
-                ))
-            });
-            let Some((name, lower, upper)) = parsed else {
-                anyhow::bail!("--group-bound `{spec}` must be NAME=LO:HI");
-            };
-            let members = membership
-                .get(&name)
-                .with_context(|| {
-                    format!("--group-bound names group {name:?}, which --groups does not define")
-                })?
-                .clone();
-            groups.push(Group {
-                name,
-                members,
-                lower,
-                upper,
-            });
-        }
-        let current = match &self.current {
-            Some(file) => {
-                let mut w = vec![0.0; symbols.len()];
-                for (line, symbol, weight) in read_pairs(file)? {
-                    let value: f64 = weight.parse().with_context(|| {
-                        format!(
-                            "{}, line {line}: weight {weight:?} is not a number",
-                            file.display()
-                        )
-                    })?;
-                    w[index(&symbol, file, line)?] = value;
-                }
-                Some(w)
-            }
-            None => None,
-        };
-        Ok(Some(Constraints {
-            bounds,
-            market_neutral: self.market_neutral,
-            max_gross: self.max_gross,
-            groups,
-            current,
-            max_turnover: self.max_turnover,
-            cost: self.cost,
-            l2_gamma: self.l2,
-        }))
-    }
-}
-
-/// Rows of a two-column CSV with a header: (line number, first, second).
-fn read_pairs(file: &std::path::Path) -> anyhow::Result<Vec<(usize, String, String)>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut out = Vec::new();
-    for (k, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let Some((a, b)) = line.split_once(',') else {
-            anyhow::bail!("{}, line {}: expected two columns", file.display(), k + 1);
-        };
-        out.push((k + 1, a.trim().to_string(), b.trim().to_string()));
-    }
-    Ok(out)
-}
-
 /// Discrete allocation methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum AllocationArg {
@@ -496,20 +138,6 @@ struct Output {
     psd_repair: Option<RepairReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     allocation: Option<Shares>,
-}
-
-fn parse_bounds(text: &str) -> anyhow::Result<Bounds> {
-    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let [lo, hi] = parts.as_slice() else {
-        anyhow::bail!("--bounds `{text}` must be LO,HI");
-    };
-    let lower: f64 = lo
-        .parse()
-        .with_context(|| format!("--bounds lower `{lo}` is not a number"))?;
-    let upper: f64 = hi
-        .parse()
-        .with_context(|| format!("--bounds upper `{hi}` is not a number"))?;
-    Ok(Bounds { lower, upper })
 }
 
 impl OptimizeArgs {
