@@ -9,6 +9,7 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod execution;
+pub mod indicators;
 pub mod market;
 pub mod output;
 pub mod results;
