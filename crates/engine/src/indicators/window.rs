@@ -200,38 +200,51 @@ impl Bollinger {
     }
 }
 
+/// The value `n` bars ago.
+#[derive(Clone, Debug)]
+struct Lag(Ring);
+
+impl Lag {
+    fn new(n: usize) -> Self {
+        Lag(Ring::new(n + 1))
+    }
+
+    /// Takes a value; `x_{t-n}` once `n + 1` are in.
+    fn update(&mut self, x: f64) -> Option<f64> {
+        self.0.push(x);
+        let oldest = self.0.len() - 1;
+        self.0.full().then(|| self.0.ago(oldest))
+    }
+}
+
 /// Rate of change in percent over `n` bars.
 #[derive(Clone, Debug)]
-pub struct Roc(Ring);
+pub struct Roc(Lag);
 
 impl Roc {
     /// Over `n` bars.
     pub fn new(n: usize) -> Self {
-        Roc(Ring::new(n + 1))
+        Roc(Lag::new(n))
     }
 
     /// Takes a value; `100 (x / x_{t-n} - 1)` once `n + 1` are in.
     pub fn update(&mut self, x: f64) -> Option<f64> {
-        self.0.push(x);
-        let n = self.0.len();
-        self.0.full().then(|| 100.0 * (x / self.0.ago(n - 1) - 1.0))
+        self.0.update(x).map(|old| 100.0 * (x / old - 1.0))
     }
 }
 
 /// Momentum: the change over `n` bars.
 #[derive(Clone, Debug)]
-pub struct Momentum(Ring);
+pub struct Momentum(Lag);
 
 impl Momentum {
     /// Over `n` bars.
     pub fn new(n: usize) -> Self {
-        Momentum(Ring::new(n + 1))
+        Momentum(Lag::new(n))
     }
 
     /// Takes a value; `x - x_{t-n}` once `n + 1` are in.
     pub fn update(&mut self, x: f64) -> Option<f64> {
-        self.0.push(x);
-        let n = self.0.len();
-        self.0.full().then(|| x - self.0.ago(n - 1))
+        self.0.update(x).map(|old| x - old)
     }
 }
