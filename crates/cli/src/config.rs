@@ -48,6 +48,22 @@ pub fn shipped(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Reads a config file as YAML (`.yaml`, `.yml`) or TOML (anything else); errors name
+/// the file.
+pub fn read_file<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    let yaml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let parsed = if yaml {
+        serde_saphyr::from_str::<T>(&text).map_err(|e| e.to_string())
+    } else {
+        toml::from_str::<T>(&text).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.replace('\n', " ")))
+}
+
 impl Config {
     /// Reads a config file (or the empty config when `None`); relative paths become
     /// relative to the file's folder.
@@ -55,18 +71,7 @@ impl Config {
         let Some(path) = path else {
             return Ok(Config::default());
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config {}", path.display()))?;
-        let yaml = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-        let parsed = if yaml {
-            serde_saphyr::from_str::<Config>(&text).map_err(|e| e.to_string())
-        } else {
-            toml::from_str::<Config>(&text).map_err(|e| e.to_string())
-        };
-        let mut config =
-            parsed.map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.replace('\n', " ")))?;
+        let mut config: Config = read_file(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         if let Some(spec) = &mut config.data {
             spec.resolve_paths(base);

@@ -156,16 +156,7 @@ fn run_solve(args: &SolveArgs) -> anyhow::Result<()> {
 
 /// Reads the config (TOML, or YAML by extension) and makes `[data] dir` relative to it.
 fn load_config(path: &Path) -> anyhow::Result<DynoptConfig> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config {}", path.display()))?;
-    let yaml = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    let mut config: DynoptConfig = if yaml {
-        serde_saphyr::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-    } else {
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-    };
+    let mut config: DynoptConfig = crate::config::read_file(path)?;
     if config.data.dir.is_relative() {
         if let Some(folder) = path.parent() {
             config.data.dir = folder.join(&config.data.dir);

@@ -12,6 +12,16 @@ fn reference() -> serde_json::Value {
     .unwrap()
 }
 
+/// The fixture's symbols, in column order.
+fn symbols(r: &serde_json::Value) -> Vec<String> {
+    r["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
 fn optimize(extra: &[&str]) -> std::process::Output {
     let prices = repo().join("data/wide/closes.csv");
     let mut args = vec![
@@ -30,12 +40,7 @@ fn optimize(extra: &[&str]) -> std::process::Output {
 #[test]
 fn json_contract_and_pypfopt_weights() {
     let r = reference();
-    let symbols: Vec<String> = r["symbols"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect();
+    let symbols = symbols(&r);
     for (args, key) in [
         (
             vec!["--method", "max-sharpe", "--risk-free", "0.02"],
@@ -247,25 +252,11 @@ fn frontier_writes_csv_json_and_html() {
     assert_eq!(points.len(), 12);
     let r = reference();
     // The first point is PyPortfolioOpt's min-volatility portfolio; max Sharpe is marked.
-    for (s, w) in r["symbols"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(r["min_volatility"].as_array().unwrap())
-    {
-        let got = points[0]["weights"][s.as_str().unwrap()].as_f64().unwrap();
-        assert!((got - w.as_f64().unwrap()).abs() < 1e-5);
-        let ms = v["max_sharpe"]["weights"][s.as_str().unwrap()]
-            .as_f64()
-            .unwrap();
-        let want = r["max_sharpe_rf2"][r["symbols"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .position(|x| x == s)
-            .unwrap()]
-        .as_f64()
-        .unwrap();
+    for (i, s) in symbols(&r).iter().enumerate() {
+        let got = points[0]["weights"][s].as_f64().unwrap();
+        assert!((got - r["min_volatility"][i].as_f64().unwrap()).abs() < 1e-5);
+        let ms = v["max_sharpe"]["weights"][s].as_f64().unwrap();
+        let want = r["max_sharpe_rf2"][i].as_f64().unwrap();
         assert!((ms - want).abs() < 1e-5);
     }
     let returns: Vec<f64> = points
@@ -325,12 +316,7 @@ fn every_estimator_runs() {
 #[test]
 fn constraints_from_flags_match_pypfopt() {
     let r = reference();
-    let symbols: Vec<String> = r["symbols"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect();
+    let symbols = symbols(&r);
     let dir = tempfile::tempdir().unwrap();
     let groups = dir.path().join("groups.csv");
     let mut text = String::from("symbol,group\n");
@@ -534,12 +520,7 @@ fn pairwise_policy_and_psd_repair() {
 #[test]
 fn risk_budgets_from_a_file() {
     let r = reference();
-    let symbols: Vec<&str> = r["symbols"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
+    let symbols = symbols(&r);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("budgets.csv");
     let mut text = String::from("symbol,budget\n");
@@ -559,7 +540,7 @@ fn risk_budgets_from_a_file() {
     let vol = v["volatility"].as_f64().unwrap();
     let total: f64 = (0..symbols.len()).map(|k| (1 + k % 3) as f64).sum();
     for (k, s) in symbols.iter().enumerate() {
-        let share = v["risk_contributions"][*s].as_f64().unwrap() / vol;
+        let share = v["risk_contributions"][s].as_f64().unwrap() / vol;
         assert!(
             (share - (1 + k % 3) as f64 / total).abs() < 1e-10,
             "{s}: {share}"

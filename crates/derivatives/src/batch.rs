@@ -33,16 +33,7 @@ pub fn greek_rows_into(options: &[European], out: &mut [[f64; 6]]) -> Vec<(usize
     let simd = lanes::avx2_fma();
     let fill = |rows: &mut [[f64; 6]], opts: &[European]| {
         for (rows, opts) in rows.chunks_mut(LANES).zip(opts.chunks(LANES)) {
-            match <&[European; LANES]>::try_from(opts) {
-                Ok(block) if simd && block.iter().all(European::is_valid) => {
-                    rows.copy_from_slice(&kernel(block));
-                }
-                _ => {
-                    for (row, o) in rows.iter_mut().zip(opts) {
-                        *row = scalar_row(o);
-                    }
-                }
-            }
+            rows.copy_from_slice(&block_rows(opts, simd)[..opts.len()]);
         }
     };
     if rayon::current_num_threads() == 1 {
@@ -77,12 +68,6 @@ pub struct GreekColumns {
 pub fn greek_columns(options: &[European]) -> (GreekColumns, Vec<(usize, DerivError)>) {
     let n = options.len();
     let simd = lanes::avx2_fma();
-    let block_rows = |opts: &[European]| -> [[f64; 6]; LANES] {
-        match <&[European; LANES]>::try_from(opts) {
-            Ok(block) if simd && block.iter().all(European::is_valid) => kernel(block),
-            _ => std::array::from_fn(|i| opts.get(i).map_or([f64::NAN; 6], scalar_row)),
-        }
-    };
     // Fresh columns of megabytes each: huge pages cut the first-touch page faults.
     let column = || {
         let mut v = Vec::with_capacity(n);
@@ -100,7 +85,7 @@ pub fn greek_columns(options: &[European]) -> (GreekColumns, Vec<(usize, DerivEr
     if rayon::current_num_threads() == 1 {
         // One pass, each value written once (no zero fill first).
         for opts in options.chunks(LANES) {
-            for row in block_rows(opts).iter().take(opts.len()) {
+            for row in block_rows(opts, simd).iter().take(opts.len()) {
                 c.price.push(row[0]);
                 c.delta.push(row[1]);
                 c.gamma.push(row[2]);
@@ -136,7 +121,7 @@ pub fn greek_columns(options: &[European]) -> (GreekColumns, Vec<(usize, DerivEr
             let start = k * BLOCK;
             let opts = &options[start..start + price.len()];
             for (b, opts) in opts.chunks(LANES).enumerate() {
-                for (i, row) in block_rows(opts).iter().enumerate().take(opts.len()) {
+                for (i, row) in block_rows(opts, simd).iter().enumerate().take(opts.len()) {
                     let j = b * LANES + i;
                     price[j] = row[0];
                     delta[j] = row[1];
@@ -148,6 +133,15 @@ pub fn greek_columns(options: &[European]) -> (GreekColumns, Vec<(usize, DerivEr
             }
         });
     (c, invalid(options))
+}
+
+/// Rows of up to `LANES` options: the kernel for a full block of valid options when
+/// `simd`, the scalar formulas otherwise (`NaN` rows past the block's end).
+fn block_rows(opts: &[European], simd: bool) -> [[f64; 6]; LANES] {
+    match <&[European; LANES]>::try_from(opts) {
+        Ok(block) if simd && block.iter().all(European::is_valid) => kernel(block),
+        _ => std::array::from_fn(|i| opts.get(i).map_or([f64::NAN; 6], scalar_row)),
+    }
 }
 
 /// One option's row by the scalar formulas (`NaN` if invalid).

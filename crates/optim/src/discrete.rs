@@ -71,41 +71,67 @@ pub fn greedy_allocation(
     if weights.iter().all(|w| *w >= 0.0) {
         return Ok(long_only(weights, prices, capital));
     }
-    let side = |long: bool| -> Vec<f64> {
-        weights
-            .iter()
-            .map(|w| if (*w >= 0.0) == long { w.abs() } else { 0.0 })
-            .collect()
-    };
-    let (longs, shorts) = (side(true), side(false));
-    let (long_total, short_total) = (longs.iter().sum::<f64>(), shorts.iter().sum::<f64>());
+    let mut shares = vec![0i64; weights.len()];
+    let mut leftover = 0.0;
+    for side in sides(weights, capital, short_ratio, reinvest) {
+        let p: Vec<f64> = side.members.iter().map(|&i| prices[i]).collect();
+        let a = long_only(&side.weights, &p, side.value);
+        side.place(&a.shares, &mut shares);
+        leftover += a.leftover;
+    }
+    Ok(Allocation { shares, leftover })
+}
+
+/// One side of a long-short allocation: its assets, their weights normalised to sum to
+/// one, the value to allocate and the sign of the shares.
+struct Side {
+    members: Vec<usize>,
+    weights: Vec<f64>,
+    value: f64,
+    sign: i64,
+}
+
+impl Side {
+    /// Writes this side's shares into the whole portfolio's.
+    fn place(&self, side_shares: &[i64], shares: &mut [i64]) {
+        for (k, &i) in self.members.iter().enumerate() {
+            shares[i] = self.sign * side_shares[k];
+        }
+    }
+}
+
+/// PyPortfolioOpt's split: longs (weights >= 0) on the capital (plus the short proceeds
+/// with `reinvest`), shorts on `short_ratio x capital` (default: the sum of short
+/// weights); empty sides are left out.
+fn sides(weights: &[f64], capital: f64, short_ratio: Option<f64>, reinvest: bool) -> Vec<Side> {
+    let short_total: f64 = weights.iter().filter(|w| **w < 0.0).map(|w| -w).sum();
+    let long_total: f64 = weights.iter().filter(|w| **w >= 0.0).sum();
     let short_value = capital * short_ratio.unwrap_or(short_total);
-    let long_value = if reinvest {
+    let long_value = if reinvest && short_total > 0.0 {
         capital + short_value
     } else {
         capital
     };
-    let mut shares = vec![0i64; weights.len()];
-    let mut leftover = 0.0;
-    for (side, total, value, sign) in [
-        (longs, long_total, long_value, 1),
-        (shorts, short_total, short_value, -1),
-    ] {
+    [
+        (true, long_total, long_value),
+        (false, short_total, short_value),
+    ]
+    .into_iter()
+    .filter_map(|(long, total, value)| {
         let members: Vec<usize> = (0..weights.len())
-            .filter(|&i| side[i] > 0.0 || (sign == 1 && weights[i] == 0.0))
+            .filter(|&i| (weights[i] >= 0.0) == long)
             .collect();
         if members.is_empty() || total <= 0.0 || value <= 0.0 {
-            continue;
+            return None;
         }
-        let w: Vec<f64> = members.iter().map(|&i| side[i] / total).collect();
-        let p: Vec<f64> = members.iter().map(|&i| prices[i]).collect();
-        let a = long_only(&w, &p, value);
-        for (k, &i) in members.iter().enumerate() {
-            shares[i] = sign * a.shares[k];
-        }
-        leftover += a.leftover;
-    }
-    Ok(Allocation { shares, leftover })
+        Some(Side {
+            weights: members.iter().map(|&i| weights[i].abs() / total).collect(),
+            members,
+            value,
+            sign: if long { 1 } else { -1 },
+        })
+    })
+    .collect()
 }
 
 /// Largest number of branch-and-bound nodes before [`exact_allocation`] gives up.
@@ -120,44 +146,21 @@ pub fn exact_allocation(
     short_ratio: Option<f64>,
     reinvest: bool,
 ) -> Result<Option<Allocation>, OptimError> {
-    // Validation and the long/short split are the greedy rule's; each side is then solved.
+    // Validation is the greedy rule's, and its answer is each side's first incumbent.
     let greedy = greedy_allocation(weights, prices, capital, short_ratio, reinvest)?;
-    let short_total: f64 = weights.iter().filter(|w| **w < 0.0).map(|w| -w).sum();
-    let long_total: f64 = weights.iter().filter(|w| **w >= 0.0).sum();
-    let short_value = capital * short_ratio.unwrap_or(short_total);
-    let long_value = if reinvest && short_total > 0.0 {
-        capital + short_value
-    } else {
-        capital
-    };
     let mut shares = vec![0i64; weights.len()];
     let mut leftover = 0.0;
-    for (long, total, value) in [
-        (true, long_total, long_value),
-        (false, short_total, short_value),
-    ] {
-        let members: Vec<usize> = (0..weights.len())
-            .filter(|&i| {
-                if long {
-                    weights[i] >= 0.0
-                } else {
-                    weights[i] < 0.0
-                }
-            })
+    for side in sides(weights, capital, short_ratio, reinvest) {
+        let p: Vec<f64> = side.members.iter().map(|&i| prices[i]).collect();
+        let start: Vec<i64> = side
+            .members
+            .iter()
+            .map(|&i| greedy.shares[i].abs())
             .collect();
-        if members.is_empty() || total <= 0.0 || value <= 0.0 {
-            continue;
-        }
-        let w: Vec<f64> = members.iter().map(|&i| weights[i].abs() / total).collect();
-        let p: Vec<f64> = members.iter().map(|&i| prices[i]).collect();
-        let start: Vec<i64> = members.iter().map(|&i| greedy.shares[i].abs()).collect();
-        let Some((x, left)) = branch_and_bound(&w, &p, value, &start) else {
+        let Some((x, left)) = branch_and_bound(&side.weights, &p, side.value, &start) else {
             return Ok(None);
         };
-        let sign = if long { 1 } else { -1 };
-        for (k, &i) in members.iter().enumerate() {
-            shares[i] = sign * x[k];
-        }
+        side.place(&x, &mut shares);
         leftover += left;
     }
     Ok(Some(Allocation { shares, leftover }))

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::active_set::BoxQp;
+use crate::active_set::{BoxQp, Optimum};
 use crate::conic::Problem;
 use crate::constrained::Constraints;
 use crate::error::OptimError;
@@ -148,6 +148,25 @@ fn variance_problem(cov: &[f64], n: usize, bounds: Bounds) -> Problem {
     p
 }
 
+/// The exact method on `min w' S w` under `equalities` and per-asset `lower..upper`.
+fn exact_variance(
+    cov: &[f64],
+    equalities: &[(&[f64], f64)],
+    lower: f64,
+    upper: f64,
+) -> Option<Optimum> {
+    let n = equalities.first().map_or(0, |(a, _)| a.len());
+    let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
+    BoxQp {
+        q: &q,
+        c: &vec![0.0; n],
+        equalities,
+        lower: &vec![lower; n],
+        upper: &vec![upper; n],
+    }
+    .solve()
+}
+
 /// The minimum-volatility portfolio.
 pub fn min_volatility(
     mu: &[f64],
@@ -157,15 +176,8 @@ pub fn min_volatility(
 ) -> Result<Portfolio, OptimError> {
     let n = check_inputs(mu, cov)?;
     bounds.check(n)?;
-    let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
-    let exact = BoxQp {
-        q: &q,
-        c: &vec![0.0; n],
-        equalities: &[(&vec![1.0; n], 1.0)],
-        lower: &vec![bounds.lower; n],
-        upper: &vec![bounds.upper; n],
-    }
-    .solve();
+    let ones = vec![1.0; n];
+    let exact = exact_variance(cov, &[(&ones, 1.0)], bounds.lower, bounds.upper);
     let w = match exact {
         Some(o) => o.w,
         None => variance_problem(cov, n, bounds).solve("min volatility")?,
@@ -191,15 +203,13 @@ pub fn efficient_return(
     }
     // Exact path: the return constraint as an equality, accepted when its multiplier shows
     // it binds; a non-binding target means the minimum-volatility portfolio already meets it.
-    let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
-    let exact = BoxQp {
-        q: &q,
-        c: &vec![0.0; n],
-        equalities: &[(&vec![1.0; n], 1.0), (mu, target)],
-        lower: &vec![bounds.lower; n],
-        upper: &vec![bounds.upper; n],
-    }
-    .solve();
+    let ones = vec![1.0; n];
+    let exact = exact_variance(
+        cov,
+        &[(&ones, 1.0), (mu, target)],
+        bounds.lower,
+        bounds.upper,
+    );
     if let Some(o) = exact {
         if o.multipliers[1] >= 0.0 {
             return Ok(performance(o.w, mu, cov, risk_free));
@@ -299,16 +309,8 @@ pub fn max_sharpe(
     }
     if bounds.lower == 0.0 && bounds.upper >= 1.0 {
         // Long only with no binding cap: min y' S y s.t. (mu - rf)' y = 1, y >= 0.
-        let q: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
         let excess: Vec<f64> = mu.iter().map(|m| m - risk_free).collect();
-        let exact = BoxQp {
-            q: &q,
-            c: &vec![0.0; n],
-            equalities: &[(&excess, 1.0)],
-            lower: &vec![0.0; n],
-            upper: &vec![f64::INFINITY; n],
-        }
-        .solve();
+        let exact = exact_variance(cov, &[(&excess, 1.0)], 0.0, f64::INFINITY);
         if let Some(y) = exact.map(|o| o.w) {
             let k: f64 = y.iter().sum();
             if k.is_finite() && k > 0.0 {

@@ -81,42 +81,30 @@ pub struct Inputs<'a> {
 /// Solves one method.
 pub fn solve(method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
     let (mu, cov, rf) = (x.mu, x.cov, x.risk_free);
-    let objective = match method {
-        Method::MaxSharpe => Some(Objective::MaxSharpe),
-        Method::MinVolatility => Some(Objective::MinVolatility),
-        Method::EfficientReturn(target) => Some(Objective::EfficientReturn { target }),
-        Method::EfficientRisk(target) => Some(Objective::EfficientRisk { target }),
-        Method::MaxQuadraticUtility(risk_aversion) => {
-            Some(Objective::MaxQuadraticUtility { risk_aversion })
-        }
-        _ => None,
+    let constrained = |objective: Objective| match x.constraints {
+        Some(c) => optimize(mu, x.model, objective, c, rf),
+        None => optimize(mu, x.model, objective, &Constraints::bounds(x.bounds), rf),
     };
-    if let Some(objective) = objective {
-        if let Some(c) = x.constraints {
-            return optimize(mu, x.model, objective, c, rf);
-        }
-        if let Objective::MaxQuadraticUtility { .. } = objective {
-            return optimize(mu, x.model, objective, &Constraints::bounds(x.bounds), rf);
-        }
-    }
+    // Mean-variance methods under extra constraints go to the constrained solver; with
+    // bounds only, to the exact or specialised paths.
+    let plain = x.constraints.is_none();
     match method {
-        Method::MaxQuadraticUtility(_) => unreachable_utility(),
-        Method::MaxSharpe => max_sharpe(mu, cov, x.bounds, rf),
-        Method::MinVolatility => min_volatility(mu, cov, x.bounds, rf),
-        Method::EfficientReturn(target) => efficient_return(mu, cov, x.bounds, target, rf),
-        Method::EfficientRisk(target) => efficient_risk(mu, x.model, x.bounds, target, rf),
+        Method::MaxSharpe if plain => max_sharpe(mu, cov, x.bounds, rf),
+        Method::MinVolatility if plain => min_volatility(mu, cov, x.bounds, rf),
+        Method::EfficientReturn(target) if plain => efficient_return(mu, cov, x.bounds, target, rf),
+        Method::EfficientRisk(target) if plain => efficient_risk(mu, x.model, x.bounds, target, rf),
+        Method::MaxSharpe => constrained(Objective::MaxSharpe),
+        Method::MinVolatility => constrained(Objective::MinVolatility),
+        Method::EfficientReturn(target) => constrained(Objective::EfficientReturn { target }),
+        Method::EfficientRisk(target) => constrained(Objective::EfficientRisk { target }),
+        Method::MaxQuadraticUtility(risk_aversion) => {
+            constrained(Objective::MaxQuadraticUtility { risk_aversion })
+        }
         Method::RiskParity => risk_parity(mu, cov, x.budgets, rf),
         Method::Hrp(linkage) => hrp_with_correlation(mu, cov, x.corr, linkage, rf),
         Method::InverseVolatility => inverse_volatility(mu, cov, rf),
         Method::EqualWeight => equal_weight(mu, cov, rf),
     }
-}
-
-/// Quadratic utility always goes through the constrained solver above.
-fn unreachable_utility() -> Result<Portfolio, OptimError> {
-    Err(OptimError::Invalid(
-        "max quadratic utility needs the constrained solver".into(),
-    ))
 }
 
 /// Why one step of a chain failed.

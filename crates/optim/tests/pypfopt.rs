@@ -1,6 +1,10 @@
 //! Agreement with PyPortfolioOpt 1.6 on the bundled 19-stock close file (fixtures from
 //! `fixtures/make_pypfopt_fixtures.py`): estimates to 1e-10, solver-based weights to 1e-5.
 
+mod common;
+
+use common::{floats, max_diff};
+
 use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
 use oxfolio_optim::mean_variance::{efficient_return, efficient_risk, max_sharpe, min_volatility};
 use oxfolio_optim::{greedy_allocation, hrp, Bounds, Estimator, Linkage, OptimError};
@@ -8,14 +12,6 @@ use serde_json::Value;
 
 fn reference() -> Value {
     serde_json::from_str(include_str!("fixtures/pypfopt_reference.json")).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 /// Closes from 2015-01-02 to 2019-12-31, time-major.
@@ -32,13 +28,6 @@ fn prices() -> (Vec<f64>, usize) {
         }
     }
     (out, n)
-}
-
-fn max_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
 }
 
 #[test]

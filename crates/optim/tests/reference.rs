@@ -1,6 +1,10 @@
 //! The optim crate against scikit-learn (Ledoit-Wolf) and cvxpy (the convex problems);
 //! fixtures from `fixtures/make_optim_fixtures.py`.
 
+mod common;
+
+use common::{floats, max_diff};
+
 use oxfolio_optim::{alpha_weights, cap_variance, AlphaSettings, Estimator, RiskModel};
 use serde_json::Value;
 
@@ -10,20 +14,9 @@ fn cases() -> Vec<Value> {
     v["cases"].as_array().unwrap().clone()
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
+    max_diff(a, b)
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! 500 synthetic assets generated bit for bit like `fixtures/make_synthetic500.py` does:
 //! max Sharpe and min volatility against PyPortfolioOpt to 1e-5, HRP to 1e-10.
 
+mod common;
+
+use common::{floats, max_diff};
+
 use oxfolio_optim::estimates::{covariance, mean_historical_return};
 use oxfolio_optim::mean_variance::{max_sharpe, min_volatility};
 use oxfolio_optim::{hrp, Bounds, Estimator, Linkage};
@@ -42,21 +46,6 @@ fn synthetic(n: usize, days: usize, seed: u64) -> Vec<f64> {
         }
     }
     out
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn max_diff(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
 }
 
 #[test]
