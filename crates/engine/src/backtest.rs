@@ -48,6 +48,48 @@ fn parse_date(key: &str, s: &str) -> Result<i64, EngineError> {
         .map_err(|_| EngineError::Config(format!("{key} `{s}` is not a YYYY-MM-DD date")))
 }
 
+/// The first and last date indices inside `start` and `end` (`YYYY-MM-DD`, inclusive).
+pub(crate) fn resolve_range(
+    dates: &[i64],
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<(usize, usize), EngineError> {
+    let start = start.map(|s| parse_date("start", s)).transpose()?;
+    let end = end.map(|s| parse_date("end", s)).transpose()?;
+    let range_text = || {
+        format!(
+            "the data covers {} to {}",
+            dates.first().map_or("-".into(), |d| format_timestamp(*d)),
+            dates.last().map_or("-".into(), |d| format_timestamp(*d))
+        )
+    };
+    let first = match start {
+        Some(s) => dates.iter().position(|d| *d >= s).ok_or_else(|| {
+            EngineError::Config(format!(
+                "start {} is after the data; {}",
+                format_timestamp(s),
+                range_text()
+            ))
+        })?,
+        None => 0,
+    };
+    let last = match end {
+        // The whole end date is included (intraday bars stamped during it).
+        Some(e) => dates
+            .iter()
+            .rposition(|d| *d < e + 86_400_000_000_000)
+            .ok_or_else(|| {
+                EngineError::Config(format!(
+                    "end {} is before the data; {}",
+                    format_timestamp(e),
+                    range_text()
+                ))
+            })?,
+        None => dates.len().saturating_sub(1),
+    };
+    Ok((first, last))
+}
+
 impl<'m> Backtest<'m> {
     /// Checks the config against the market and resolves the traded date range.
     pub fn new(market: &'m Market, config: BacktestConfig) -> Result<Backtest<'m>, EngineError> {
@@ -90,40 +132,13 @@ impl<'m> Backtest<'m> {
             }
             initial_positions[i] = config.initial_positions.get(symbol).copied().unwrap_or(0.0);
         }
-        let start = config
-            .start
-            .as_deref()
-            .map(|s| parse_date("start", s))
-            .transpose()?;
-        let end = config
-            .end
-            .as_deref()
-            .map(|s| parse_date("end", s))
-            .transpose()?;
+        let (first, last) = resolve_range(dates, config.start.as_deref(), config.end.as_deref())?;
+        let first = first.max(1);
         let range_text = format!(
             "the data covers {} to {}",
             format_timestamp(dates[0]),
             format_timestamp(dates[dates.len() - 1])
         );
-        let first = match start {
-            Some(s) => dates.iter().position(|d| *d >= s).ok_or_else(|| {
-                EngineError::Config(format!(
-                    "start {} is after the data; {range_text}",
-                    format_timestamp(s)
-                ))
-            })?,
-            None => 0,
-        }
-        .max(1);
-        let last = match end {
-            Some(e) => dates.iter().rposition(|d| *d <= e).ok_or_else(|| {
-                EngineError::Config(format!(
-                    "end {} is before the data; {range_text}",
-                    format_timestamp(e)
-                ))
-            })?,
-            None => dates.len() - 1,
-        };
         if dates.len() < 2 || first > last {
             return Err(EngineError::Config(format!(
                 "no dates to trade between start and end (a run needs a base date and at least one more); {range_text}"

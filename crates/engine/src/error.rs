@@ -56,6 +56,9 @@ pub enum EngineError {
     /// The data could not be loaded.
     #[error(transparent)]
     Load(#[from] DataError),
+    /// An order operation the state machine forbids.
+    #[error("order: {0}")]
+    Order(#[from] crate::events::order::OrderError),
     /// The ledger refused a fill.
     #[error("ledger: {0}")]
     Ledger(#[from] CoreError),

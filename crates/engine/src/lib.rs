@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod events;
 pub mod execution;
 pub mod indicators;
 pub mod market;

@@ -234,6 +234,16 @@ impl Market {
         self.open.as_deref()
     }
 
+    /// Highs, time-major, when the data has them.
+    pub fn highs(&self) -> Option<&[f64]> {
+        self.high.as_deref()
+    }
+
+    /// Lows, time-major, when the data has them.
+    pub fn lows(&self) -> Option<&[f64]> {
+        self.low.as_deref()
+    }
+
     /// The whole volume column, time-major.
     pub fn volumes(&self) -> Option<&[f64]> {
         self.volume.as_deref()

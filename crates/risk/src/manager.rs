@@ -575,6 +575,37 @@ impl RiskManager {
         Ok(closed)
     }
 
+    /// Books a position opened elsewhere (an engine fill) at the trade's price, without
+    /// the checks (they ran when the order was placed).
+    pub fn book_open(&mut self, trade: &ProposedTrade, date: Timestamp) -> Result<(), RiskError> {
+        self.roll_day(date);
+        let position = self.position_after(trade, format_timestamp(date))?;
+        self.cash -= trade.side.sign() * trade.quantity * trade.price;
+        self.positions.insert(trade.symbol.clone(), position);
+        self.update_peak();
+        Ok(())
+    }
+
+    /// Starts `date` (the previous day's closing equity becomes the daily-loss base when
+    /// the day changes) and marks open positions at `price(symbol)` without running their
+    /// stops, for an engine that runs stops as orders; `cash` aligns the cash with the
+    /// engine's ledger (fees, borrow). Updates the peak.
+    pub fn mark_external(
+        &mut self,
+        date: Timestamp,
+        cash: f64,
+        price: &dyn Fn(&str) -> Option<f64>,
+    ) {
+        self.roll_day(date);
+        self.cash = cash;
+        for p in self.positions.values_mut() {
+            if let Some(x) = price(&p.symbol).filter(|x| x.is_finite() && *x > 0.0) {
+                p.last = x;
+            }
+        }
+        self.update_peak();
+    }
+
     /// Sizes a trade with `sizer`, scaling the capital by the zone's risk multiplier (so
     /// the caution zone's 0.75 sizes three quarters, an emergency's 0 sizes nothing).
     pub fn size(&self, sizer: &SizerConfig, request: &SizingRequest) -> Result<Size, RiskError> {

@@ -1,0 +1,403 @@
+//! The event-driven run: one bar at a time, every symbol's bar of a timestamp together.
+//!
+//! For each bar `t`: (1) on the first bar of a new day, borrow fees on shorts; (2) live
+//! orders placed before `t` are matched against bar `t` by the fill rules; (3) positions
+//! are marked at the closes, fills booked in the round trips and the risk manager;
+//! (4) the strategy hears about order changes and fills, then sees bar `t` in `on_bar`;
+//! (5) with `fill_timing = same_close`, market orders it placed fill at `t`'s close;
+//! (6) due time exits are placed; (7) equity and cash are recorded. Nothing the strategy
+//! does on bar `t` can fill before bar `t + 1` unless same-close fills were asked for.
+
+use oxfolio_core::ledger::{Instrument, Settlement};
+use oxfolio_risk::config::RiskManagement;
+
+use super::broker::{Broker, BrokerEvent};
+use super::context::{bar_at, EventContext, OptimisationRecord};
+use super::costs::{Commission, CommissionModel, Slippage};
+use super::execution::ExecutionConfig;
+use super::fill::{BarPrices, FillTiming};
+use super::order::{OrderKind, OrderRequest, OrderRole, OrderStatus};
+use super::results::EventResults;
+use super::risk_loop::RiskLayer;
+use super::roundtrip::RoundTrips;
+use super::strategy::OrderStrategy;
+use crate::backtest::resolve_range;
+use crate::config::{BacktestConfig, SettlementConfig};
+use crate::error::{EngineError, StrategyError};
+use crate::market::Market;
+
+const DAY: i64 = 86_400_000_000_000;
+
+/// Everything an event-driven run is configured with.
+#[derive(Clone, Debug, Default)]
+pub struct EventSettings {
+    /// The `[backtest]` table: `initial_cash`, `start`, `end`, `instruments`, and the
+    /// default costs (`transaction_cost_bps`, `commission_per_share`, `commission_min`,
+    /// `impact_bps`), `allow_short`, `max_gross_leverage`.
+    pub backtest: BacktestConfig,
+    /// The `[execution]` table.
+    pub execution: ExecutionConfig,
+    /// The risk toolkit in the loop, when configured.
+    pub risk: Option<RiskManagement>,
+}
+
+impl EventSettings {
+    /// The commission model in force: `[execution] commission`, else the `[backtest]`
+    /// costs (per share with a minimum, plus bps of notional).
+    pub fn commission(&self) -> CommissionModel {
+        if let Some(c) = &self.execution.commission {
+            return c.clone();
+        }
+        let b = &self.backtest;
+        if b.commission_per_share > 0.0 || b.commission_min > 0.0 {
+            if b.transaction_cost_bps > 0.0 {
+                return CommissionModel::Combined {
+                    rate: b.transaction_cost_bps * 1e-4,
+                    per_share: b.commission_per_share,
+                    minimum: b.commission_min,
+                };
+            }
+            return CommissionModel::PerShare {
+                per_share: b.commission_per_share,
+                minimum: b.commission_min,
+            };
+        }
+        if b.transaction_cost_bps > 0.0 {
+            return CommissionModel::Percent {
+                rate: b.transaction_cost_bps * 1e-4,
+            };
+        }
+        CommissionModel::None
+    }
+}
+
+/// An event-driven run over a market.
+pub struct EventEngine<'m> {
+    market: &'m Market,
+    settings: EventSettings,
+    execution: ExecutionConfig,
+    instruments: Vec<Instrument>,
+    first: usize,
+    last: usize,
+}
+
+impl<'m> EventEngine<'m> {
+    /// Checks the settings against the market.
+    pub fn new(
+        market: &'m Market,
+        settings: EventSettings,
+    ) -> Result<EventEngine<'m>, EngineError> {
+        let b = &settings.backtest;
+        b.validate()?;
+        let mut execution = settings.execution.clone();
+        // `[backtest]` keys that mean the same thing.
+        if b.allow_short {
+            execution.allow_short = true;
+        }
+        if b.max_gross_leverage > 1.0 && !execution.margin {
+            execution.margin = true;
+            execution.max_leverage = b.max_gross_leverage;
+        }
+        if b.fractional {
+            execution.fractional = true;
+        }
+        if execution.slippage == super::costs::SlippageModel::None && b.impact_bps > 0.0 {
+            execution.slippage = super::costs::SlippageModel::Bps { bps: b.impact_bps };
+        }
+        execution.validate()?;
+        for symbol in b.instruments.keys() {
+            if market.index_of(symbol).is_none() {
+                return Err(EngineError::Config(format!(
+                    "unknown symbol `{symbol}` in backtest.instruments (the data has {})",
+                    market.symbols().join(", ")
+                )));
+            }
+        }
+        let instruments = market
+            .symbols()
+            .iter()
+            .map(|s| {
+                let ic = b.instruments.get(s).cloned().unwrap_or_default();
+                Instrument {
+                    symbol: s.clone(),
+                    settlement: match ic.settlement {
+                        SettlementConfig::Cash => Settlement::Cash,
+                        SettlementConfig::Future => Settlement::Future,
+                    },
+                    multiplier: ic.multiplier,
+                }
+            })
+            .collect();
+        let (first, last) = resolve_range(market.dates(), b.start.as_deref(), b.end.as_deref())?;
+        if first > last {
+            return Err(EngineError::Config(
+                "no bars between backtest.start and backtest.end".into(),
+            ));
+        }
+        Ok(EventEngine {
+            market,
+            settings,
+            execution,
+            instruments,
+            first,
+            last,
+        })
+    }
+
+    /// Bars the run covers.
+    pub fn bars(&self) -> usize {
+        self.last - self.first + 1
+    }
+
+    /// Runs `strategy` with the configured cost models.
+    pub fn run<S: OrderStrategy + ?Sized>(
+        &self,
+        strategy: &mut S,
+    ) -> Result<EventResults, EngineError> {
+        let commission = self.settings.commission();
+        commission.validate()?;
+        self.run_with(
+            strategy,
+            Box::new(self.execution.slippage),
+            Box::new(commission),
+        )
+    }
+
+    /// Runs `strategy` with the caller's slippage and commission models.
+    pub fn run_with<S: OrderStrategy + ?Sized>(
+        &self,
+        strategy: &mut S,
+        slippage: Box<dyn Slippage>,
+        commission: Box<dyn Commission>,
+    ) -> Result<EventResults, EngineError> {
+        let market = self.market;
+        let n = market.n_symbols();
+        let initial_cash = self.settings.backtest.initial_cash;
+        let mut broker = Broker::new(
+            self.instruments.clone(),
+            initial_cash,
+            self.execution.clone(),
+            slippage,
+            commission,
+        )?;
+        let mut risk = match &self.settings.risk {
+            Some(r) => Some(RiskLayer::new(r.clone(), market.symbols(), initial_cash)?),
+            None => None,
+        };
+        let mut trips = RoundTrips::new(self.instruments.iter().map(|i| i.multiplier).collect());
+        let mut optimisations: Vec<OptimisationRecord> = Vec::new();
+        let bars = self.bars();
+        let mut equity = Vec::with_capacity(bars);
+        let mut cash = Vec::with_capacity(bars);
+        let mut events = Vec::new();
+        let mut due = Vec::new();
+        let mut seen_fills = 0usize;
+        let mut exposed = 0usize;
+        let mut borrow_fees = 0.0;
+        let closes = market.closes();
+        let dates = market.dates();
+        let same_close = self.execution.fill_timing == FillTiming::SameClose;
+        let name = strategy.name().to_string();
+        let failed = |t: usize, e: StrategyError| EngineError::Strategy {
+            date: oxfolio_core::time::format_timestamp(dates[t]),
+            strategy: name.clone(),
+            error: e,
+        };
+
+        // Before the first bar: the strategy sees the first bar's timestamp but no prices
+        // have been marked.
+        {
+            let mut ctx = EventContext {
+                t: self.first,
+                market,
+                broker: &mut broker,
+                risk: risk.as_mut(),
+                optimisations: &mut optimisations,
+            };
+            strategy
+                .on_start(&mut ctx)
+                .map_err(|e| failed(self.first, e))?;
+        }
+        let mut next_day_start = i64::MIN;
+        let mut day = 0i64;
+        for t in self.first..=self.last {
+            let ts = dates[t];
+            if ts >= next_day_start {
+                if next_day_start != i64::MIN {
+                    borrow_fees += broker.charge_borrow()?;
+                }
+                day = ts.div_euclid(DAY);
+                next_day_start = (day + 1) * DAY;
+            }
+            let row = &closes[t * n..(t + 1) * n];
+            if !broker.idle() {
+                broker.process_bar(t, ts, day, &|i| bar_at(market, t, i))?;
+            }
+            broker.mark(row);
+            broker.settle();
+            if broker.fills().len() > seen_fills {
+                seen_fills = book_fills(&broker, seen_fills, &mut trips, risk.as_mut())?;
+            }
+            if trips.any_open() {
+                trips.on_bar(|i| bar_at(market, t, i));
+            }
+            if let Some(r) = risk.as_mut() {
+                r.mark(ts, broker.cash(), row);
+            }
+            let mut ctx = EventContext {
+                t,
+                market,
+                broker: &mut broker,
+                risk: risk.as_mut(),
+                optimisations: &mut optimisations,
+            };
+            if ctx.broker.has_events() {
+                dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
+            }
+            strategy.on_bar(&mut ctx).map_err(|e| failed(t, e))?;
+            if let Some(r) = ctx.risk.as_deref_mut() {
+                r.due_time_exits(t, &mut due);
+                for &i in &due {
+                    ctx.exit_with(i, OrderRole::TimeExit)
+                        .map_err(|e| failed(t, e))?;
+                }
+            }
+            if same_close && !ctx.broker.idle() {
+                ctx.broker.make_same_bar(t);
+                ctx.broker
+                    .process_bar(t, ts, day, &|i| close_bar(market, t, i))?;
+                ctx.broker.mark(row);
+                if ctx.broker.fills().len() > seen_fills {
+                    seen_fills =
+                        book_fills(ctx.broker, seen_fills, &mut trips, ctx.risk.as_deref_mut())?;
+                }
+                if ctx.broker.has_events() {
+                    dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
+                }
+            }
+            if trips.any_open() {
+                exposed += 1;
+            }
+            equity.push(ctx.broker.equity());
+            cash.push(ctx.broker.cash());
+        }
+        let t = self.last;
+        if self.execution.close_at_end {
+            for i in 0..n {
+                if broker.position(i) != 0.0 {
+                    let q = broker.position(i);
+                    let id = broker.submit(OrderRequest::market(i, -q), OrderRole::EndOfRun, t)?;
+                    broker.make_same_bar(t);
+                    let _ = id;
+                }
+            }
+            let row = &closes[t * n..(t + 1) * n];
+            broker.process_bar(t, dates[t], day, &|i| close_bar(market, t, i))?;
+            broker.mark(row);
+            book_fills(&broker, seen_fills, &mut trips, risk.as_mut())?;
+            if let (Some(e), Some(c)) = (equity.last_mut(), cash.last_mut()) {
+                *e = broker.equity();
+                *c = broker.cash();
+            }
+        }
+        {
+            let mut ctx = EventContext {
+                t,
+                market,
+                broker: &mut broker,
+                risk: risk.as_mut(),
+                optimisations: &mut optimisations,
+            };
+            strategy.on_end(&mut ctx).map_err(|e| failed(t, e))?;
+        }
+        broker.cancel_all(t, "end of run")?;
+        let refusals = risk.map(|r| r.refusals().to_vec()).unwrap_or_default();
+        Ok(EventResults {
+            strategy: name.clone(),
+            symbols: market.symbols().to_vec(),
+            ts: dates[self.first..=self.last].to_vec(),
+            equity,
+            cash,
+            initial_cash,
+            orders: broker.orders().to_vec(),
+            fills: broker.fills().to_vec(),
+            round_trips: trips.into_closed(),
+            refusals,
+            optimisations,
+            exposed_bars: exposed,
+            borrow_fees,
+            final_positions: broker.positions().to_vec(),
+        })
+    }
+}
+
+/// A flat bar at symbol `i`'s close of bar `t` (same-close fills), with the bar's volume.
+fn close_bar(market: &Market, t: usize, i: usize) -> Option<BarPrices> {
+    bar_at(market, t, i).map(|b| BarPrices {
+        volume: b.volume,
+        ..BarPrices::flat(b.close)
+    })
+}
+
+/// Books fills from `seen` on in the round trips and the risk layer; returns the new count.
+fn book_fills(
+    broker: &Broker,
+    seen: usize,
+    trips: &mut RoundTrips,
+    mut risk: Option<&mut RiskLayer>,
+) -> Result<usize, EngineError> {
+    let fills = broker.fills();
+    let orders = broker.orders();
+    for (k, f) in fills.iter().enumerate().skip(seen) {
+        trips.on_fill(f.symbol, f.quantity, f.price, f.fee, f.bar, f.ts, f.role);
+        // The stop guarding a new entry (its children follow it) gives the trip its
+        // initial risk.
+        let stop = orders
+            .iter()
+            .skip(f.order + 1)
+            .take(3)
+            .filter(|o| o.parent == Some(f.order) && o.role == OrderRole::StopLoss)
+            .find_map(|o| match o.request.kind {
+                OrderKind::Stop { stop } if o.status != OrderStatus::Cancelled => Some(stop),
+                _ => None,
+            });
+        if let Some(stop) = stop {
+            trips.set_stop(f.symbol, stop);
+        }
+        if let Some(r) = risk.as_deref_mut() {
+            // The position right after this fill: later fills of the batch undone.
+            let later: f64 = fills[k + 1..]
+                .iter()
+                .filter(|g| g.symbol == f.symbol)
+                .map(|g| g.quantity)
+                .sum();
+            let after = broker.position(f.symbol) - later;
+            r.on_fill(
+                f.order, f.role, f.symbol, f.quantity, f.price, after, f.bar, f.ts,
+            )?;
+        }
+    }
+    Ok(fills.len())
+}
+
+/// Tells the strategy about order changes and fills since the last call.
+fn dispatch<S: OrderStrategy + ?Sized>(
+    strategy: &mut S,
+    ctx: &mut EventContext<'_>,
+    events: &mut Vec<BrokerEvent>,
+) -> Result<(), StrategyError> {
+    ctx.broker.drain_events(events);
+    for e in events.iter() {
+        match *e {
+            BrokerEvent::Order(id) => {
+                let order = ctx.broker.orders()[id].clone();
+                strategy.on_order(ctx, &order)?;
+            }
+            BrokerEvent::Fill(k) => {
+                let fill = ctx.broker.fills()[k];
+                strategy.on_fill(ctx, &fill)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! Round-trip trades: a position from flat back to flat (a reversal closes one and opens
+//! the next), with its excursions, and the trade statistics.
+//!
+//! | field | definition |
+//! |---|---|
+//! | `pnl` | exit value - entry cost - every fee of the trip, in money |
+//! | `return` | `pnl / (entry price x quantity x multiplier)` |
+//! | `r_multiple` | `pnl / initial risk`, the initial risk being `|entry - initial stop| x quantity x multiplier` (empty without a stop) |
+//! | `bars_held` | exit bar - entry bar |
+//! | `mae`, `mfe` | worst and best unrealised P&L over the bars held (from the entry bar's range to the bar before the exit), in money; `mae <= 0 <= mfe` |
+//!
+//! | statistic | definition |
+//! |---|---|
+//! | `win_rate` | trips with `pnl > 0` / trips |
+//! | `profit_factor` | sum of winning P&L / -sum of losing P&L (`inf` without losses) |
+//! | `expectancy` | mean P&L per trip |
+//! | `r_expectancy` | mean R multiple over trips that have one |
+//! | `exposure` | bars with any position open / bars in the run |
+
+use serde::Serialize;
+
+use oxfolio_core::Timestamp;
+
+use super::fill::BarPrices;
+use super::order::OrderRole;
+
+/// A closed round trip.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoundTrip {
+    /// Symbol index.
+    pub symbol: usize,
+    /// `long` or `short`.
+    pub side: &'static str,
+    /// Largest absolute quantity held.
+    pub quantity: f64,
+    /// Entry bar and time.
+    pub entry_bar: usize,
+    /// Entry timestamp.
+    pub entry_ts: Timestamp,
+    /// Exit bar.
+    pub exit_bar: usize,
+    /// Exit timestamp.
+    pub exit_ts: Timestamp,
+    /// Average entry price.
+    pub entry_price: f64,
+    /// Average exit price.
+    pub exit_price: f64,
+    /// Net P&L.
+    pub pnl: f64,
+    /// P&L over entry notional.
+    #[serde(rename = "return")]
+    pub ret: f64,
+    /// P&L over initial risk.
+    pub r_multiple: Option<f64>,
+    /// Bars held.
+    pub bars_held: usize,
+    /// Maximum adverse excursion (money, <= 0).
+    pub mae: f64,
+    /// Maximum favourable excursion (money, >= 0).
+    pub mfe: f64,
+    /// Fees.
+    pub fees: f64,
+    /// Role of the order that closed it.
+    pub exit_role: OrderRole,
+}
+
+#[derive(Clone, Debug)]
+struct Open {
+    sign: f64,
+    quantity: f64,
+    peak_quantity: f64,
+    entry_cost: f64,
+    entry_units: f64,
+    exit_value: f64,
+    exit_units: f64,
+    fees: f64,
+    entry_bar: usize,
+    entry_ts: Timestamp,
+    high: f64,
+    low: f64,
+    stop: Option<f64>,
+}
+
+/// Builds round trips from fills.
+#[derive(Clone, Debug)]
+pub struct RoundTrips {
+    open: Vec<Option<Open>>,
+    multipliers: Vec<f64>,
+    n_open: usize,
+    closed: Vec<RoundTrip>,
+}
+
+impl RoundTrips {
+    /// A tracker for symbols with these multipliers.
+    pub fn new(multipliers: Vec<f64>) -> Self {
+        RoundTrips {
+            open: vec![None; multipliers.len()],
+            multipliers,
+            n_open: 0,
+            closed: Vec::new(),
+        }
+    }
+
+    /// True while any trip is open.
+    #[inline]
+    pub fn any_open(&self) -> bool {
+        self.n_open > 0
+    }
+
+    /// Sets the initial stop of symbol `i`'s open trip (for the R multiple).
+    pub fn set_stop(&mut self, i: usize, stop: f64) {
+        if let Some(o) = self.open[i].as_mut() {
+            if o.stop.is_none() {
+                o.stop = Some(stop);
+            }
+        }
+    }
+
+    /// Books a fill.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_fill(
+        &mut self,
+        i: usize,
+        quantity: f64,
+        price: f64,
+        fee: f64,
+        bar: usize,
+        ts: Timestamp,
+        role: OrderRole,
+    ) {
+        let mut q = quantity;
+        let mut fee = fee;
+        if let Some(o) = self.open[i].as_mut() {
+            if q.signum() == o.sign {
+                o.quantity += q.abs();
+                o.peak_quantity = o.peak_quantity.max(o.quantity);
+                o.entry_cost += q.abs() * price;
+                o.entry_units += q.abs();
+                o.fees += fee;
+                return;
+            }
+            let closing = q.abs().min(o.quantity);
+            let share = closing / q.abs();
+            o.exit_value += closing * price;
+            o.exit_units += closing;
+            o.fees += fee * share;
+            o.quantity -= closing;
+            fee *= 1.0 - share;
+            q += closing * o.sign;
+            if o.quantity <= 1e-9 {
+                let o = self.open[i].take().expect("checked above");
+                self.n_open -= 1;
+                self.close(i, o, bar, ts, role);
+            }
+        }
+        if q.abs() > 1e-9 {
+            self.open[i] = Some(Open {
+                sign: q.signum(),
+                quantity: q.abs(),
+                peak_quantity: q.abs(),
+                entry_cost: q.abs() * price,
+                entry_units: q.abs(),
+                exit_value: 0.0,
+                exit_units: 0.0,
+                fees: fee,
+                entry_bar: bar,
+                entry_ts: ts,
+                high: price,
+                low: price,
+                stop: None,
+            });
+            self.n_open += 1;
+        }
+    }
+
+    fn close(&mut self, i: usize, o: Open, bar: usize, ts: Timestamp, role: OrderRole) {
+        let m = self.multipliers[i];
+        let entry = o.entry_cost / o.entry_units;
+        let exit = o.exit_value / o.exit_units;
+        let gross = o.sign * (o.exit_value - entry * o.exit_units) * m;
+        let pnl = gross - o.fees;
+        let notional = entry * o.peak_quantity * m;
+        let excursion = |p: f64| o.sign * (p - entry) * o.peak_quantity * m;
+        let (worst, best) = if o.sign > 0.0 {
+            (o.low, o.high)
+        } else {
+            (o.high, o.low)
+        };
+        let risk = o
+            .stop
+            .map(|s| (entry - s).abs() * o.peak_quantity * m)
+            .filter(|r| *r > 0.0);
+        self.closed.push(RoundTrip {
+            symbol: i,
+            side: if o.sign > 0.0 { "long" } else { "short" },
+            quantity: o.peak_quantity,
+            entry_bar: o.entry_bar,
+            entry_ts: o.entry_ts,
+            exit_bar: bar,
+            exit_ts: ts,
+            entry_price: entry,
+            exit_price: exit,
+            pnl,
+            ret: pnl / notional,
+            r_multiple: risk.map(|r| pnl / r),
+            bars_held: bar - o.entry_bar,
+            mae: excursion(worst).min(0.0),
+            mfe: excursion(best).max(0.0),
+            fees: o.fees,
+            exit_role: role,
+        });
+    }
+
+    /// Widens the open trips' excursions with bar `t`'s range.
+    #[inline]
+    pub fn on_bar(&mut self, bar_of: impl Fn(usize) -> Option<BarPrices>) {
+        for (i, o) in self.open.iter_mut().enumerate() {
+            if let Some(o) = o {
+                if let Some(b) = bar_of(i) {
+                    o.high = o.high.max(b.high);
+                    o.low = o.low.min(b.low);
+                }
+            }
+        }
+    }
+
+    /// The closed trips.
+    pub fn into_closed(self) -> Vec<RoundTrip> {
+        self.closed
+    }
+}
+
+/// Statistics of a list of round trips.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TradeStats {
+    /// Round trips.
+    pub trades: usize,
+    /// Trips with positive P&L.
+    pub wins: usize,
+    /// Trips with negative P&L.
+    pub losses: usize,
+    /// Wins over trips.
+    pub win_rate: f64,
+    /// Winning P&L over losing P&L.
+    pub profit_factor: f64,
+    /// Mean P&L per trip.
+    pub expectancy: f64,
+    /// Mean R multiple (trips with an initial stop).
+    pub r_expectancy: Option<f64>,
+    /// Mean winning P&L.
+    pub average_win: f64,
+    /// Mean losing P&L.
+    pub average_loss: f64,
+    /// Mean bars held.
+    pub average_bars_held: f64,
+    /// Bars with a position over bars.
+    pub exposure: f64,
+}
+
+/// Statistics of `trips` over a run of `bars` bars, `exposed` of them with a position.
+pub fn trade_stats(trips: &[RoundTrip], bars: usize, exposed: usize) -> TradeStats {
+    let n = trips.len();
+    let wins: Vec<f64> = trips.iter().map(|t| t.pnl).filter(|p| *p > 0.0).collect();
+    let losses: Vec<f64> = trips.iter().map(|t| t.pnl).filter(|p| *p < 0.0).collect();
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let all: Vec<f64> = trips.iter().map(|t| t.pnl).collect();
+    let rs: Vec<f64> = trips.iter().filter_map(|t| t.r_multiple).collect();
+    let gross_loss = -losses.iter().sum::<f64>();
+    TradeStats {
+        trades: n,
+        wins: wins.len(),
+        losses: losses.len(),
+        win_rate: if n == 0 {
+            0.0
+        } else {
+            wins.len() as f64 / n as f64
+        },
+        profit_factor: if gross_loss > 0.0 {
+            wins.iter().sum::<f64>() / gross_loss
+        } else if wins.is_empty() {
+            0.0
+        } else {
+            f64::INFINITY
+        },
+        expectancy: mean(&all),
+        r_expectancy: (!rs.is_empty()).then(|| mean(&rs)),
+        average_win: mean(&wins),
+        average_loss: mean(&losses),
+        average_bars_held: mean(&trips.iter().map(|t| t.bars_held as f64).collect::<Vec<_>>()),
+        exposure: if bars == 0 {
+            0.0
+        } else {
+            exposed as f64 / bars as f64
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reversal_closes_and_opens() {
+        let mut r = RoundTrips::new(vec![1.0]);
+        r.on_fill(0, 10.0, 100.0, 1.0, 0, 0, OrderRole::Strategy);
+        r.on_bar(|_| {
+            Some(BarPrices {
+                open: 100.0,
+                high: 104.0,
+                low: 97.0,
+                close: 101.0,
+                volume: f64::NAN,
+            })
+        });
+        r.set_stop(0, 95.0);
+        r.on_fill(0, -15.0, 102.0, 1.5, 3, 3, OrderRole::Strategy);
+        assert!(r.any_open());
+        let trips = r.clone().into_closed();
+        let t = &trips[0];
+        // 10 x (102 - 100) - 1 - 1 (two thirds of 1.5)
+        assert!((t.pnl - 18.0).abs() < 1e-12, "{}", t.pnl);
+        assert!((t.r_multiple.unwrap_or(0.0) - 18.0 / 50.0).abs() < 1e-12);
+        assert_eq!((t.mae, t.mfe), (-30.0, 40.0));
+        assert_eq!(t.bars_held, 3);
+        let stats = trade_stats(&trips, 10, 4);
+        assert_eq!(stats.win_rate, 1.0);
+        assert_eq!(stats.exposure, 0.4);
+    }
+}

@@ -1,0 +1,11 @@
+//! The shipped order-level strategies.
+
+mod breakout;
+mod momentum;
+mod signal_file;
+mod sma_crossover;
+
+pub use breakout::AtrBreakout;
+pub use momentum::{method_from_name, OptimizedMomentum};
+pub use signal_file::SignalFile;
+pub use sma_crossover::SmaCrossover;
