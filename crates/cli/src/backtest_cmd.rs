@@ -14,6 +14,7 @@ use oxfolio_analytics::report::{backtest_html, BacktestReport};
 use oxfolio_analytics::{compute, Metrics, MetricsOptions};
 use oxfolio_core::time::format_timestamp;
 use oxfolio_engine::config::Mode;
+use oxfolio_engine::events::strategies::is_event_kind;
 use oxfolio_engine::output::write_tables;
 use oxfolio_engine::tables::{marks, summary_by_symbol};
 use oxfolio_engine::{Backtest, Builtin, Market, Results, Strategy, TradeList};
@@ -268,6 +269,20 @@ pub fn run(args: &BacktestArgs, config: Option<&Config>) -> anyhow::Result<()> {
             &loaded
         }
     };
+    let kind = config
+        .strategy
+        .as_ref()
+        .map(|s| s.kind.as_str())
+        .unwrap_or("");
+    if is_event_kind(kind) {
+        let (ts, _, metrics) = crate::event_cmd::run_config(config, &args.out)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&metrics)?);
+        } else {
+            crate::event_cmd::print_summary(&ts, &metrics, &args.out);
+        }
+        return Ok(());
+    }
     let run = run_config(config, &args.out, !args.json)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&run.metrics)?);

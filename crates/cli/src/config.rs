@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use oxfolio_engine::events::ExecutionConfig;
 use oxfolio_engine::{BacktestConfig, StrategyConfig};
+use oxfolio_risk::config::RiskManagement;
 
 use oxfolio_data::source::SourceSpec;
 
@@ -34,6 +36,10 @@ pub struct Config {
     pub backtest: Option<BacktestConfig>,
     /// The strategy of `oxfolio backtest`.
     pub strategy: Option<StrategyConfig>,
+    /// Order execution of the event-driven engine (order-level strategies).
+    pub execution: Option<ExecutionConfig>,
+    /// The risk toolkit inside the event-driven engine.
+    pub risk_management: Option<RiskManagement>,
 }
 
 /// A file shipped in the repository (`rel` from its root): under the current folder when
@@ -76,9 +82,14 @@ impl Config {
         if let Some(spec) = &mut config.data {
             spec.resolve_paths(base);
         }
-        if let Some(f) = config.strategy.as_mut().and_then(|s| s.trades.as_mut()) {
-            if f.is_relative() {
-                *f = base.join(&*f);
+        if let Some(s) = config.strategy.as_mut() {
+            for f in [s.trades.as_mut(), s.signals.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                if f.is_relative() {
+                    *f = base.join(&*f);
+                }
             }
         }
         if let Some(f) = &config.logging.file {

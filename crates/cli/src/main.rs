@@ -9,6 +9,7 @@ mod demo_cmd;
 mod dynopt_cmd;
 mod dynopt_report;
 mod estimate_args;
+mod event_cmd;
 mod frontier_cmd;
 mod logging;
 mod metrics_cmd;

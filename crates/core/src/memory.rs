@@ -30,3 +30,26 @@ pub fn advise_huge_pages<T>(v: &mut Vec<T>) {
     #[cfg(not(target_os = "linux"))]
     let _ = v;
 }
+
+/// Pushes `x` onto `v`, growing a full `v` by doubling (to at least 4 MiB, so that a
+/// whole 2 MiB page lies inside it) and advising huge pages for the new allocation: for
+/// record lists whose final length is unknown (orders, fills), so their growth faults in
+/// 2 MiB pages, not 4 KiB ones. Only touched memory becomes resident.
+#[inline]
+pub fn push_huge<T>(v: &mut Vec<T>, x: T) {
+    if v.len() == v.capacity() {
+        grow_huge(v);
+    }
+    v.push(x);
+}
+
+#[cold]
+fn grow_huge<T>(v: &mut Vec<T>) {
+    // A new buffer advised before its first touch, so the move into it faults in huge
+    // pages (growing in place would copy into 4 KiB-faulted memory first).
+    let least = (4 << 20) / std::mem::size_of::<T>().max(1);
+    let mut grown = Vec::with_capacity((v.capacity() * 2).max(least));
+    advise_huge_pages(&mut grown);
+    grown.append(v);
+    *v = grown;
+}

@@ -67,6 +67,26 @@ pub struct StrategyConfig {
     pub weighting: Weighting,
     /// `trades_file`: the file.
     pub trades: Option<PathBuf>,
+    /// `sma_crossover`: fast average bars.
+    pub fast: usize,
+    /// `sma_crossover`: slow average bars.
+    pub slow: usize,
+    /// Order-level strategies: fixed units per entry (without a sizer).
+    pub quantity: Option<f64>,
+    /// `signals`: the `datetime[,symbol],signal,confidence` file.
+    pub signals: Option<PathBuf>,
+    /// `atr_breakout`: ATR bars.
+    pub atr_period: usize,
+    /// `atr_breakout`: stop distance in ATRs.
+    pub atr_multiple: f64,
+    /// `optimized_momentum`: the fallback chain, tried in order.
+    pub methods: Vec<String>,
+    /// `optimized_momentum`: smallest weight of a chosen symbol.
+    pub min_weight: f64,
+    /// `optimized_momentum`: largest weight of a chosen symbol.
+    pub max_weight: f64,
+    /// Order-level strategies: when to act (`every_bar`, `every_N`, `weekly`, `monthly`).
+    pub schedule: Option<crate::events::schedule::Schedule>,
 }
 
 impl Default for StrategyConfig {
@@ -87,6 +107,16 @@ impl Default for StrategyConfig {
             k: 5,
             weighting: Weighting::Equal,
             trades: None,
+            fast: 10,
+            slow: 30,
+            quantity: None,
+            signals: None,
+            atr_period: 14,
+            atr_multiple: 2.0,
+            methods: vec!["max_sharpe".into(), "hrp".into(), "equal_weight".into()],
+            min_weight: 0.0,
+            max_weight: 1.0,
+            schedule: None,
         }
     }
 }

@@ -24,7 +24,7 @@ fn io<'a>(dir: &'a Path, name: &str) -> impl Fn(std::io::Error) -> EngineError +
 
 /// Writes `name` with `header` then whatever `body` writes, straight into the buffered
 /// file (no string per row: the large tables have millions of cells).
-fn write_with(
+pub(crate) fn write_with(
     dir: &Path,
     name: &str,
     header: &str,
@@ -38,7 +38,7 @@ fn write_with(
 }
 
 /// Writes `name` with `header` and one line per row.
-fn write_lines(
+pub(crate) fn write_lines(
     dir: &Path,
     name: &str,
     header: &str,
@@ -53,7 +53,7 @@ fn write_lines(
 }
 
 /// A symbol as a CSV field (quoted when it holds a comma or quote).
-fn field(s: &str) -> String {
+pub(crate) fn field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -15,6 +15,7 @@
 use serde::Serialize;
 
 use oxfolio_core::ledger::{Instrument, Ledger, Settlement};
+use oxfolio_core::memory::push_huge;
 use oxfolio_core::Timestamp;
 
 use super::costs::{Commission, Slippage};
@@ -65,6 +66,7 @@ pub struct Broker {
     ledger: Ledger,
     multipliers: Vec<f64>,
     settlements: Vec<Settlement>,
+    has_futures: bool,
     positions: Vec<f64>,
     marks: Vec<f64>,
     orders: Vec<Order>,
@@ -78,18 +80,22 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// A broker with `cash` for `instruments`, using the given cost models.
+    /// A broker with `cash` for `instruments`, using the given cost models, with room
+    /// for `expected_orders` records before any list grows (address space only: pages
+    /// become memory when written).
     pub fn new(
         instruments: Vec<Instrument>,
         cash: f64,
         config: ExecutionConfig,
         slippage: Box<dyn Slippage>,
         commission: Box<dyn Commission>,
+        expected_orders: usize,
     ) -> Result<Broker, EngineError> {
         config.validate()?;
         let n = instruments.len();
         let multipliers = instruments.iter().map(|i| i.multiplier).collect();
-        let settlements = instruments.iter().map(|i| i.settlement).collect();
+        let settlements: Vec<Settlement> = instruments.iter().map(|i| i.settlement).collect();
+        let has_futures = settlements.contains(&Settlement::Future);
         Ok(Broker {
             config,
             slippage,
@@ -97,16 +103,17 @@ impl Broker {
             ledger: Ledger::new(instruments, cash)?,
             multipliers,
             settlements,
+            has_futures,
             positions: vec![0.0; n],
             marks: vec![f64::NAN; n],
-            orders: Vec::new(),
+            orders: Vec::with_capacity(expected_orders),
             live: Vec::new(),
             scratch: Vec::new(),
-            fills: Vec::new(),
+            fills: Vec::with_capacity(expected_orders),
             events: Vec::new(),
             volume_used: vec![0.0; n],
             next_group: 0,
-            groups: Vec::new(),
+            groups: Vec::with_capacity(expected_orders),
         })
     }
 
@@ -145,14 +152,23 @@ impl Broker {
     /// Equity at the last marks.
     #[inline]
     pub fn equity(&self) -> f64 {
-        if self.positions.len() == 1 {
-            // The common single-symbol case without the general loop.
-            let q = self.positions[0];
-            if q == 0.0 {
-                return self.ledger.cash();
+        if self.has_futures {
+            return self.ledger.equity(&self.marks);
+        }
+        // Cash-settled only: cash plus marked positions (the ledger's rule, without its
+        // general loop; this runs once per bar).
+        let mut e = self.ledger.cash();
+        for ((q, p), m) in self
+            .positions
+            .iter()
+            .zip(&self.marks)
+            .zip(&self.multipliers)
+        {
+            if *q != 0.0 {
+                e += q * p * m;
             }
         }
-        self.ledger.equity(&self.marks)
+        e
     }
 
     /// Gross exposure at the last marks.
@@ -184,6 +200,11 @@ impl Broker {
     #[inline]
     pub fn idle(&self) -> bool {
         self.live.is_empty()
+    }
+
+    /// The order and fill lists, taking the broker apart at the end of a run.
+    pub fn into_records(self) -> (Vec<Order>, Vec<Fill>) {
+        (self.orders, self.fills)
     }
 
     /// Every fill so far.
@@ -228,8 +249,8 @@ impl Broker {
         if matches!(request.kind, OrderKind::TrailingStop { .. }) {
             order.best_price = self.marks[request.symbol];
         }
-        self.orders.push(order);
-        self.groups.push(None);
+        push_huge(&mut self.orders, order);
+        push_huge(&mut self.groups, None);
         self.live.push(id);
         Ok(id)
     }
@@ -337,8 +358,9 @@ impl Broker {
     }
 
     /// Settles futures variation margin at the marks.
+    #[inline]
     pub fn settle(&mut self) {
-        if self.settlements.contains(&Settlement::Future) {
+        if self.has_futures {
             self.ledger.mark(&self.marks);
         }
     }
@@ -583,17 +605,20 @@ impl Broker {
         self.volume_used[symbol] += quantity.abs();
         let o = &mut self.orders[id];
         o.record_fill(quantity, price, fee, t)?;
-        self.fills.push(Fill {
-            order: id,
-            bar: t,
-            ts,
-            symbol,
-            quantity,
-            price,
-            fee,
-            slippage: (price - m.price).abs() * quantity.abs() * mult,
-            role: o.role,
-        });
+        push_huge(
+            &mut self.fills,
+            Fill {
+                order: id,
+                bar: t,
+                ts,
+                symbol,
+                quantity,
+                price,
+                fee,
+                slippage: (price - m.price).abs() * quantity.abs() * mult,
+                role: o.role,
+            },
+        );
         self.events.push(BrokerEvent::Fill(self.fills.len() - 1));
         self.events.push(BrokerEvent::Order(id));
         let (filled, average) = (o.filled, o.average_price);
@@ -656,7 +681,10 @@ impl Broker {
             let p = if p.is_finite() { p } else { price };
             gross += (after.abs() - before.abs()) * p * mult;
             let equity = self.equity() - fee;
-            if equity.is_nan() || equity <= 0.0 || gross > self.config.max_leverage * equity * (1.0 + 1e-12) {
+            if equity.is_nan()
+                || equity <= 0.0
+                || gross > self.config.max_leverage * equity * (1.0 + 1e-12)
+            {
                 return Some(format!(
                     "leverage: gross exposure {gross:.2} would exceed {} x equity {equity:.2}",
                     self.config.max_leverage

@@ -9,6 +9,7 @@
 //! does on bar `t` can fill before bar `t + 1` unless same-close fills were asked for.
 
 use oxfolio_core::ledger::{Instrument, Settlement};
+use oxfolio_core::memory::advise_huge_pages;
 use oxfolio_risk::config::RiskManagement;
 
 use super::broker::{Broker, BrokerEvent};
@@ -179,22 +180,39 @@ impl<'m> EventEngine<'m> {
             self.execution.clone(),
             slippage,
             commission,
+            // One order per eight bars before the lists grow.
+            self.bars() / 8 + 64,
         )?;
         let mut risk = match &self.settings.risk {
             Some(r) => Some(RiskLayer::new(r.clone(), market.symbols(), initial_cash)?),
             None => None,
         };
-        let mut trips = RoundTrips::new(self.instruments.iter().map(|i| i.multiplier).collect());
+        let closes = market.closes();
+        let highs = market.highs().unwrap_or(closes);
+        let lows = market.lows().unwrap_or(closes);
+        let mut trips = RoundTrips::new(
+            self.instruments.iter().map(|i| i.multiplier).collect(),
+            highs,
+            lows,
+        );
         let mut optimisations: Vec<OptimisationRecord> = Vec::new();
         let bars = self.bars();
         let mut equity = Vec::with_capacity(bars);
-        let mut cash = Vec::with_capacity(bars);
+        advise_huge_pages(&mut equity);
+        // Cash changes only on fills and fees: kept sparse, as (bar, cash after it).
+        let mut cash: Vec<(usize, f64)> = Vec::new();
+        let mut last_cash = initial_cash;
+        // Futures settle and shorts pay borrow every bar or day; otherwise cash moves only
+        // with fills.
+        let cash_may_move = self
+            .instruments
+            .iter()
+            .any(|i| i.settlement == Settlement::Future)
+            || self.execution.borrow_fee_bps > 0.0;
         let mut events = Vec::new();
         let mut due = Vec::new();
         let mut seen_fills = 0usize;
-        let mut exposed = 0usize;
         let mut borrow_fees = 0.0;
-        let closes = market.closes();
         let dates = market.dates();
         let same_close = self.execution.fill_timing == FillTiming::SameClose;
         let name = strategy.name().to_string();
@@ -220,7 +238,7 @@ impl<'m> EventEngine<'m> {
         }
         let mut next_day_start = i64::MIN;
         let mut day = 0i64;
-        for t in self.first..=self.last {
+        for t in self.first..self.last + 1 {
             let ts = dates[t];
             if ts >= next_day_start {
                 if next_day_start != i64::MIN {
@@ -229,6 +247,7 @@ impl<'m> EventEngine<'m> {
                 day = ts.div_euclid(DAY);
                 next_day_start = (day + 1) * DAY;
             }
+            let fills_at_bar_start = seen_fills;
             let row = &closes[t * n..(t + 1) * n];
             if !broker.idle() {
                 broker.process_bar(t, ts, day, &|i| bar_at(market, t, i))?;
@@ -236,10 +255,7 @@ impl<'m> EventEngine<'m> {
             broker.mark(row);
             broker.settle();
             if broker.fills().len() > seen_fills {
-                seen_fills = book_fills(&broker, seen_fills, &mut trips, risk.as_mut())?;
-            }
-            if trips.any_open() {
-                trips.on_bar(|i| bar_at(market, t, i));
+                seen_fills = book_fills(&broker, seen_fills, &mut trips, risk.as_mut(), false)?;
             }
             if let Some(r) = risk.as_mut() {
                 r.mark(ts, broker.cash(), row);
@@ -268,18 +284,26 @@ impl<'m> EventEngine<'m> {
                     .process_bar(t, ts, day, &|i| close_bar(market, t, i))?;
                 ctx.broker.mark(row);
                 if ctx.broker.fills().len() > seen_fills {
-                    seen_fills =
-                        book_fills(ctx.broker, seen_fills, &mut trips, ctx.risk.as_deref_mut())?;
+                    seen_fills = book_fills(
+                        ctx.broker,
+                        seen_fills,
+                        &mut trips,
+                        ctx.risk.as_deref_mut(),
+                        true,
+                    )?;
                 }
                 if ctx.broker.has_events() {
                     dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
                 }
             }
-            if trips.any_open() {
-                exposed += 1;
-            }
             equity.push(ctx.broker.equity());
-            cash.push(ctx.broker.cash());
+            if cash_may_move || seen_fills != fills_at_bar_start {
+                let c = ctx.broker.cash();
+                if c != last_cash {
+                    cash.push((t, c));
+                    last_cash = c;
+                }
+            }
         }
         let t = self.last;
         if self.execution.close_at_end {
@@ -294,10 +318,15 @@ impl<'m> EventEngine<'m> {
             let row = &closes[t * n..(t + 1) * n];
             broker.process_bar(t, dates[t], day, &|i| close_bar(market, t, i))?;
             broker.mark(row);
-            book_fills(&broker, seen_fills, &mut trips, risk.as_mut())?;
-            if let (Some(e), Some(c)) = (equity.last_mut(), cash.last_mut()) {
+            book_fills(&broker, seen_fills, &mut trips, risk.as_mut(), true)?;
+            if let Some(e) = equity.last_mut() {
                 *e = broker.equity();
-                *c = broker.cash();
+            }
+            if broker.cash() != last_cash {
+                match cash.last_mut() {
+                    Some(c) if c.0 == t => c.1 = broker.cash(),
+                    _ => cash.push((t, broker.cash())),
+                }
             }
         }
         {
@@ -312,21 +341,24 @@ impl<'m> EventEngine<'m> {
         }
         broker.cancel_all(t, "end of run")?;
         let refusals = risk.map(|r| r.refusals().to_vec()).unwrap_or_default();
+        let final_positions = broker.positions().to_vec();
+        let (orders, fills) = broker.into_records();
+        let exposed = trips.exposed_bars(self.last + 1);
         Ok(EventResults {
             strategy: name.clone(),
             symbols: market.symbols().to_vec(),
-            ts: dates[self.first..=self.last].to_vec(),
+            first_bar: self.first,
             equity,
             cash,
             initial_cash,
-            orders: broker.orders().to_vec(),
-            fills: broker.fills().to_vec(),
+            orders,
+            fills,
             round_trips: trips.into_closed(),
             refusals,
             optimisations,
             exposed_bars: exposed,
             borrow_fees,
-            final_positions: broker.positions().to_vec(),
+            final_positions,
         })
     }
 }
@@ -343,13 +375,16 @@ fn close_bar(market: &Market, t: usize, i: usize) -> Option<BarPrices> {
 fn book_fills(
     broker: &Broker,
     seen: usize,
-    trips: &mut RoundTrips,
+    trips: &mut RoundTrips<'_>,
     mut risk: Option<&mut RiskLayer>,
+    at_close: bool,
 ) -> Result<usize, EngineError> {
     let fills = broker.fills();
     let orders = broker.orders();
     for (k, f) in fills.iter().enumerate().skip(seen) {
-        trips.on_fill(f.symbol, f.quantity, f.price, f.fee, f.bar, f.ts, f.role);
+        trips.on_fill(
+            f.symbol, f.quantity, f.price, f.fee, f.bar, f.ts, f.role, at_close,
+        );
         // The stop guarding a new entry (its children follow it) gives the trip its
         // initial risk.
         let stop = orders
@@ -390,8 +425,8 @@ fn dispatch<S: OrderStrategy + ?Sized>(
     for e in events.iter() {
         match *e {
             BrokerEvent::Order(id) => {
-                let order = ctx.broker.orders()[id].clone();
-                strategy.on_order(ctx, &order)?;
+                let update = ctx.broker.orders()[id].update();
+                strategy.on_order(ctx, &update)?;
             }
             BrokerEvent::Fill(k) => {
                 let fill = ctx.broker.fills()[k];

@@ -10,6 +10,7 @@ pub mod execution;
 pub mod fill;
 pub mod kernel;
 pub mod order;
+pub mod output;
 pub mod results;
 pub mod risk_loop;
 pub mod roundtrip;
@@ -21,7 +22,9 @@ pub use broker::{Broker, Fill};
 pub use context::{EventContext, OptimisationRecord};
 pub use execution::ExecutionConfig;
 pub use kernel::{EventEngine, EventSettings};
-pub use order::{Order, OrderId, OrderKind, OrderRequest, OrderStatus, TimeInForce, Trail};
+pub use order::{
+    Order, OrderId, OrderKind, OrderRequest, OrderStatus, OrderUpdate, TimeInForce, Trail,
+};
 pub use results::EventResults;
 pub use risk_loop::Entry;
 pub use strategy::OrderStrategy;

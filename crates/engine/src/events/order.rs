@@ -298,6 +298,51 @@ pub enum OrderRole {
     EndOfRun,
 }
 
+impl OrderRole {
+    /// Name as written in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderRole::Strategy => "strategy",
+            OrderRole::StopLoss => "stop_loss",
+            OrderRole::TakeProfit => "take_profit",
+            OrderRole::TrailingStop => "trailing_stop",
+            OrderRole::TimeExit => "time_exit",
+            OrderRole::EndOfRun => "end_of_run",
+        }
+    }
+}
+
+impl TimeInForce {
+    /// Name as written in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeInForce::Gtc => "gtc",
+            TimeInForce::Day => "day",
+            TimeInForce::Ioc => "ioc",
+        }
+    }
+}
+
+/// What a strategy hears when an order changes state (the full order is
+/// `ctx.broker().order(id)`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrderUpdate {
+    /// The order.
+    pub id: OrderId,
+    /// Symbol index.
+    pub symbol: usize,
+    /// Why it exists.
+    pub role: OrderRole,
+    /// Its new state.
+    pub status: OrderStatus,
+    /// Quantity filled so far (signed).
+    pub filled: f64,
+    /// Quantity still to fill (signed).
+    pub remaining: f64,
+    /// Average fill price so far.
+    pub average_price: f64,
+}
+
 /// An order and its state.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Order {
@@ -324,8 +369,6 @@ pub struct Order {
     pub updated_bar: usize,
     /// The entry order a bracket child belongs to.
     pub parent: Option<OrderId>,
-    /// The other leg of a one-cancels-other pair.
-    pub oco: Option<OrderId>,
     /// Best price since live (trailing stops).
     pub best_price: f64,
     /// Why it was rejected, cancelled or expired.
@@ -353,11 +396,23 @@ impl Order {
             eligible_bar: bar + 1,
             updated_bar: bar,
             parent: None,
-            oco: None,
             best_price: f64::NAN,
             reason: String::new(),
             offset: None,
             session_day: None,
+        }
+    }
+
+    /// The update a strategy hears about this order.
+    pub fn update(&self) -> OrderUpdate {
+        OrderUpdate {
+            id: self.id,
+            symbol: self.request.symbol,
+            role: self.role,
+            status: self.status,
+            filled: self.filled,
+            remaining: self.remaining(),
+            average_price: self.average_price,
         }
     }
 

@@ -207,12 +207,14 @@ impl RiskLayer {
             }
             None => match entry.quantity {
                 Some(q) if q.is_finite() && q > 0.0 => q,
-                other => return refuse(
-                    0.0,
-                    vec![format!(
+                other => {
+                    return refuse(
+                        0.0,
+                        vec![format!(
                         "quantity: {other:?}; without a sizer an entry needs a positive quantity"
                     )],
-                ),
+                    )
+                }
             },
         };
         let validation = self.manager.validate(&ProposedTrade {

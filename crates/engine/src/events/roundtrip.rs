@@ -19,9 +19,9 @@
 
 use serde::Serialize;
 
+use oxfolio_core::memory::push_huge;
 use oxfolio_core::Timestamp;
 
-use super::fill::BarPrices;
 use super::order::OrderRole;
 
 /// A closed round trip.
@@ -76,28 +76,39 @@ struct Open {
     fees: f64,
     entry_bar: usize,
     entry_ts: Timestamp,
+    first_bar: usize,
     high: f64,
     low: f64,
     stop: Option<f64>,
 }
 
-/// Builds round trips from fills.
+/// Builds round trips from fills. Excursions are found when a trip closes, from the
+/// bars it was open (time-major `highs` and `lows` of `n` symbols), so open positions
+/// cost nothing per bar.
 #[derive(Clone, Debug)]
-pub struct RoundTrips {
+pub struct RoundTrips<'m> {
     open: Vec<Option<Open>>,
     multipliers: Vec<f64>,
+    highs: &'m [f64],
+    lows: &'m [f64],
     n_open: usize,
     closed: Vec<RoundTrip>,
+    /// Bar ranges `[from, to)` of closed trips, for the exposure.
+    spans: Vec<(usize, usize)>,
 }
 
-impl RoundTrips {
-    /// A tracker for symbols with these multipliers.
-    pub fn new(multipliers: Vec<f64>) -> Self {
+impl<'m> RoundTrips<'m> {
+    /// A tracker for symbols with these multipliers over time-major `highs` and `lows`
+    /// (`NaN`: no bar).
+    pub fn new(multipliers: Vec<f64>, highs: &'m [f64], lows: &'m [f64]) -> Self {
         RoundTrips {
             open: vec![None; multipliers.len()],
             multipliers,
+            highs,
+            lows,
             n_open: 0,
             closed: Vec::new(),
+            spans: Vec::new(),
         }
     }
 
@@ -116,7 +127,8 @@ impl RoundTrips {
         }
     }
 
-    /// Books a fill.
+    /// Books a fill; `at_close` says it came after the bar (a same-close fill), so that
+    /// bar's range is not part of a trip it opens.
     #[allow(clippy::too_many_arguments)]
     pub fn on_fill(
         &mut self,
@@ -127,6 +139,7 @@ impl RoundTrips {
         bar: usize,
         ts: Timestamp,
         role: OrderRole,
+        at_close: bool,
     ) {
         let mut q = quantity;
         let mut fee = fee;
@@ -165,6 +178,7 @@ impl RoundTrips {
                 fees: fee,
                 entry_bar: bar,
                 entry_ts: ts,
+                first_bar: bar + usize::from(at_close),
                 high: price,
                 low: price,
                 stop: None,
@@ -173,8 +187,16 @@ impl RoundTrips {
         }
     }
 
-    fn close(&mut self, i: usize, o: Open, bar: usize, ts: Timestamp, role: OrderRole) {
+    fn close(&mut self, i: usize, mut o: Open, bar: usize, ts: Timestamp, role: OrderRole) {
         let m = self.multipliers[i];
+        // The bars it was open, from the entry bar (unless entered at its close) to the
+        // bar before the exit; `max` and `min` skip a missing (`NaN`) bar.
+        let n = self.multipliers.len();
+        for t in o.first_bar..bar {
+            o.high = o.high.max(self.highs[t * n + i]);
+            o.low = o.low.min(self.lows[t * n + i]);
+        }
+        push_huge(&mut self.spans, (o.entry_bar, bar));
         let entry = o.entry_cost / o.entry_units;
         let exit = o.exit_value / o.exit_units;
         let gross = o.sign * (o.exit_value - entry * o.exit_units) * m;
@@ -190,38 +212,44 @@ impl RoundTrips {
             .stop
             .map(|s| (entry - s).abs() * o.peak_quantity * m)
             .filter(|r| *r > 0.0);
-        self.closed.push(RoundTrip {
-            symbol: i,
-            side: if o.sign > 0.0 { "long" } else { "short" },
-            quantity: o.peak_quantity,
-            entry_bar: o.entry_bar,
-            entry_ts: o.entry_ts,
-            exit_bar: bar,
-            exit_ts: ts,
-            entry_price: entry,
-            exit_price: exit,
-            pnl,
-            ret: pnl / notional,
-            r_multiple: risk.map(|r| pnl / r),
-            bars_held: bar - o.entry_bar,
-            mae: excursion(worst).min(0.0),
-            mfe: excursion(best).max(0.0),
-            fees: o.fees,
-            exit_role: role,
-        });
+        push_huge(
+            &mut self.closed,
+            RoundTrip {
+                symbol: i,
+                side: if o.sign > 0.0 { "long" } else { "short" },
+                quantity: o.peak_quantity,
+                entry_bar: o.entry_bar,
+                entry_ts: o.entry_ts,
+                exit_bar: bar,
+                exit_ts: ts,
+                entry_price: entry,
+                exit_price: exit,
+                pnl,
+                ret: pnl / notional,
+                r_multiple: risk.map(|r| pnl / r),
+                bars_held: bar - o.entry_bar,
+                mae: excursion(worst).min(0.0),
+                mfe: excursion(best).max(0.0),
+                fees: o.fees,
+                exit_role: role,
+            },
+        );
     }
 
-    /// Widens the open trips' excursions with bar `t`'s range.
-    #[inline]
-    pub fn on_bar(&mut self, bar_of: impl Fn(usize) -> Option<BarPrices>) {
-        for (i, o) in self.open.iter_mut().enumerate() {
-            if let Some(o) = o {
-                if let Some(b) = bar_of(i) {
-                    o.high = o.high.max(b.high);
-                    o.low = o.low.min(b.low);
-                }
+    /// Bars with at least one position open, through bar `end` (exclusive).
+    pub fn exposed_bars(&self, end: usize) -> usize {
+        let mut spans: Vec<(usize, usize)> = self.spans.clone();
+        spans.extend(self.open.iter().flatten().map(|o| (o.entry_bar, end)));
+        spans.sort_unstable();
+        let (mut total, mut reach) = (0, 0);
+        for (from, to) in spans {
+            let from = from.max(reach);
+            if to > from {
+                total += to - from;
+                reach = to;
             }
         }
+        total
     }
 
     /// The closed trips.
@@ -307,21 +335,15 @@ mod tests {
 
     #[test]
     fn reversal_closes_and_opens() {
-        let mut r = RoundTrips::new(vec![1.0]);
-        r.on_fill(0, 10.0, 100.0, 1.0, 0, 0, OrderRole::Strategy);
-        r.on_bar(|_| {
-            Some(BarPrices {
-                open: 100.0,
-                high: 104.0,
-                low: 97.0,
-                close: 101.0,
-                volume: f64::NAN,
-            })
-        });
+        let highs = [104.0, 101.0, 101.0, 200.0];
+        let lows = [97.0, 99.0, 99.0, 50.0];
+        let mut r = RoundTrips::new(vec![1.0], &highs, &lows);
+        r.on_fill(0, 10.0, 100.0, 1.0, 0, 0, OrderRole::Strategy, false);
         r.set_stop(0, 95.0);
-        r.on_fill(0, -15.0, 102.0, 1.5, 3, 3, OrderRole::Strategy);
+        r.on_fill(0, -15.0, 102.0, 1.5, 3, 3, OrderRole::Strategy, false);
+        assert_eq!(r.exposed_bars(4), 4, "bars 0-2 and the new short from 3");
         assert!(r.any_open());
-        let trips = r.clone().into_closed();
+        let trips = r.into_closed();
         let t = &trips[0];
         // 10 x (102 - 100) - 1 - 1 (two thirds of 1.5)
         assert!((t.pnl - 18.0).abs() < 1e-12, "{}", t.pnl);

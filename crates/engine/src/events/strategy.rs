@@ -3,7 +3,7 @@
 
 use super::broker::Fill;
 use super::context::EventContext;
-use super::order::Order;
+use super::order::OrderUpdate;
 use crate::error::StrategyError;
 
 /// An order-level strategy. The engine calls, in order: `on_start` once before the first
@@ -30,7 +30,7 @@ pub trait OrderStrategy {
     fn on_order(
         &mut self,
         _ctx: &mut EventContext<'_>,
-        _order: &Order,
+        _order: &OrderUpdate,
     ) -> Result<(), StrategyError> {
         Ok(())
     }
@@ -56,7 +56,11 @@ impl<S: OrderStrategy + ?Sized> OrderStrategy for Box<S> {
     fn on_bar(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
         (**self).on_bar(ctx)
     }
-    fn on_order(&mut self, ctx: &mut EventContext<'_>, order: &Order) -> Result<(), StrategyError> {
+    fn on_order(
+        &mut self,
+        ctx: &mut EventContext<'_>,
+        order: &OrderUpdate,
+    ) -> Result<(), StrategyError> {
         (**self).on_order(ctx, order)
     }
     fn on_fill(&mut self, ctx: &mut EventContext<'_>, fill: &Fill) -> Result<(), StrategyError> {

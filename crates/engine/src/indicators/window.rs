@@ -29,7 +29,11 @@ impl Ring {
     fn push(&mut self, x: f64) -> Option<f64> {
         let old = self.full().then(|| self.values[self.next]);
         self.values[self.next] = x;
-        self.next = (self.next + 1) % self.values.len();
+        // A compare instead of a modulo: this runs once per bar.
+        self.next += 1;
+        if self.next == self.values.len() {
+            self.next = 0;
+        }
         self.seen += 1;
         old
     }
