@@ -194,8 +194,9 @@ impl Builtin {
             "momentum_alpha" => Rule::MomentumAlpha,
             other => {
                 return Err(EngineError::Config(format!(
-                    "unknown strategy kind `{other}` (built-ins: {})",
-                    KINDS.join(", ")
+                    "unknown strategy kind `{other}` (portfolio level: {}; order level: {})",
+                    KINDS.join(", "),
+                    crate::events::strategies::EVENT_KINDS.join(", ")
                 )))
             }
         };

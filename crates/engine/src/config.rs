@@ -160,6 +160,7 @@ pub struct BacktestConfig {
     /// Last date traded.
     pub end: Option<String>,
     /// Starting cash.
+    #[serde(alias = "initial_capital")]
     pub initial_cash: f64,
     /// Positions held at the start (symbol to quantity).
     pub initial_positions: BTreeMap<String, f64>,

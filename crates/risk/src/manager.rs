@@ -70,10 +70,10 @@ pub fn default_zones() -> Vec<Zone> {
 #[serde(deny_unknown_fields)]
 pub struct PortfolioLimits {
     /// Largest heat, as a fraction of equity.
-    #[serde(default = "default_heat")]
+    #[serde(default = "default_heat", alias = "max_portfolio_heat")]
     pub max_heat: f64,
     /// Largest loss in one day, as a fraction of the previous day's equity.
-    #[serde(default = "default_daily_loss")]
+    #[serde(default = "default_daily_loss", alias = "daily_loss_limit_pct")]
     pub daily_loss_limit: f64,
     /// Largest position value, as a fraction of equity.
     #[serde(default = "default_position")]

@@ -103,8 +103,10 @@ pub fn guarded_floor_lots(units: f64, lot: f64) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FixedFractional {
     /// Fraction of capital risked to the stop (0 to 1).
+    #[serde(alias = "risk_per_trade")]
     pub risk_fraction: f64,
     /// Largest position value as a fraction of capital (0 to 1).
+    #[serde(alias = "max_position_size")]
     pub max_position_fraction: f64,
     /// Trading unit (1 share, 100 shares, 0.001 BTC).
     #[serde(default = "one")]
@@ -270,12 +272,15 @@ impl Kelly {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfidenceScaled {
     /// Risk fraction at the minimum confidence.
+    #[serde(alias = "risk_per_trade")]
     pub base_risk_fraction: f64,
     /// Risk fraction at confidence 1.
     pub max_risk_fraction: f64,
     /// Below this confidence, size zero.
+    #[serde(default)]
     pub min_confidence: f64,
     /// Largest position value as a fraction of capital.
+    #[serde(alias = "max_position_size")]
     pub max_position_fraction: f64,
     /// Trading unit.
     #[serde(default = "one")]
@@ -385,6 +390,7 @@ pub enum SizerConfig {
         lot_size: f64,
     },
     /// See [`ConfidenceScaled`].
+    #[serde(alias = "confidence_based")]
     Confidence(ConfidenceScaled),
     /// See [`VolatilityTarget`].
     VolatilityTarget(VolatilityTarget),

@@ -26,19 +26,19 @@ use crate::sizing::Side;
 #[serde(deny_unknown_fields)]
 pub struct StopConfig {
     /// Hard stop this fraction away from the entry (used when a trade gives no stop).
-    #[serde(default)]
+    #[serde(default, alias = "hard_stop_pct")]
     pub stop_percent: Option<f64>,
     /// Trailing stop this fraction behind the best price.
-    #[serde(default)]
+    #[serde(default, alias = "trailing_stop_pct")]
     pub trailing_percent: Option<f64>,
     /// Trailing stop this many ATRs behind the best price.
     #[serde(default)]
     pub trailing_atr_multiple: Option<f64>,
     /// Take profit this fraction beyond the entry.
-    #[serde(default)]
+    #[serde(default, alias = "take_profit_pct")]
     pub take_profit_percent: Option<f64>,
-    /// Exit at the close after this many bars.
-    #[serde(default)]
+    /// Exit at the close after this many bars (`time_stop_days` on daily bars).
+    #[serde(default, alias = "time_stop_days", alias = "time_stop_bars")]
     pub max_holding_bars: Option<usize>,
 }
 

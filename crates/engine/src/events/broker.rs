@@ -75,6 +75,7 @@ pub struct Broker {
     fills: Vec<Fill>,
     events: Vec<BrokerEvent>,
     volume_used: Vec<f64>,
+    volume_bar: Option<usize>,
     next_group: usize,
     groups: Vec<Option<usize>>,
 }
@@ -112,6 +113,7 @@ impl Broker {
             fills: Vec::with_capacity(expected_orders),
             events: Vec::new(),
             volume_used: vec![0.0; n],
+            volume_bar: None,
             next_group: 0,
             groups: Vec::with_capacity(expected_orders),
         })
@@ -339,9 +341,12 @@ impl Broker {
         request.validate(n)?;
         order.request = request;
         order.updated_bar = bar;
-        if order.status == OrderStatus::Triggered && kind.is_some() {
+        if kind.is_some() && order.filled == 0.0 {
             // A new kind starts untriggered.
-            order.status = OrderStatus::Working;
+            order.triggered = false;
+            if order.status == OrderStatus::Triggered {
+                order.status = OrderStatus::Working;
+            }
         }
         self.events.push(BrokerEvent::Order(id));
         Ok(())
@@ -399,8 +404,12 @@ impl Broker {
         }
         self.scratch.clear();
         self.scratch.extend_from_slice(&self.live);
-        for v in &mut self.volume_used {
-            *v = 0.0;
+        // Same-close fills share the bar's volume with its earlier fills.
+        if self.volume_bar != Some(t) {
+            self.volume_bar = Some(t);
+            for v in &mut self.volume_used {
+                *v = 0.0;
+            }
         }
         let mut handled_groups: Vec<usize> = Vec::new();
         for k in 0..self.scratch.len() {
@@ -436,8 +445,7 @@ impl Broker {
             } else {
                 let (m, triggered) = self.match_one(id, &bar);
                 if triggered {
-                    self.orders[id].move_to(OrderStatus::Triggered, t)?;
-                    self.events.push(BrokerEvent::Order(id));
+                    self.trigger(id, t)?;
                 }
                 if let Some(m) = m {
                     self.execute(id, m, t, ts, &bar)?;
@@ -456,13 +464,18 @@ impl Broker {
             OrderKind::TrailingStop { trail } => trailing_level(trail, o.best_price, buy),
             _ => f64::NAN,
         };
-        match_order(
-            &o.request.kind,
-            buy,
-            o.status == OrderStatus::Triggered,
-            level,
-            bar,
-        )
+        match_order(&o.request.kind, buy, o.triggered, level, bar)
+    }
+
+    /// Marks a stop-limit whose stop was reached.
+    fn trigger(&mut self, id: OrderId, t: usize) -> Result<(), EngineError> {
+        let o = &mut self.orders[id];
+        o.triggered = true;
+        if o.status == OrderStatus::Working {
+            o.move_to(OrderStatus::Triggered, t)?;
+            self.events.push(BrokerEvent::Order(id));
+        }
+        Ok(())
     }
 
     /// IOC cancels what is left after its first bar; trailing stops follow the bar.
@@ -512,7 +525,7 @@ impl Broker {
             }
             let (m, triggered) = self.match_one(id, bar);
             if triggered {
-                self.orders[id].move_to(OrderStatus::Triggered, t)?;
+                self.trigger(id, t)?;
             }
             if let Some(m) = m {
                 candidates.push((id, exit_class(&self.orders[id].request.kind), m));
@@ -605,6 +618,12 @@ impl Broker {
         self.volume_used[symbol] += quantity.abs();
         let o = &mut self.orders[id];
         o.record_fill(quantity, price, fee, t)?;
+        if matches!(
+            o.request.kind,
+            OrderKind::Stop { .. } | OrderKind::TrailingStop { .. }
+        ) {
+            o.triggered = true;
+        }
         push_huge(
             &mut self.fills,
             Fill {

@@ -167,9 +167,10 @@ pub fn limit_match(limit: f64, buy: bool, bar: &BarPrices) -> Option<Match> {
     }
 }
 
-/// How an order of `kind` matches `bar`. `triggered` says a stop-limit's stop was reached
-/// on an earlier bar; `trail_level` is a trailing stop's level before this bar. Returns
-/// the match, and whether a stop-limit's stop triggered on this bar.
+/// How an order of `kind` matches `bar`. `triggered` says a stop's stop was reached on an
+/// earlier bar (a partly filled stop then fills as a market order, a stop-limit as its
+/// limit); `trail_level` is a trailing stop's level before this bar. Returns the match,
+/// and whether a stop-limit's stop triggered on this bar.
 pub fn match_order(
     kind: &OrderKind,
     buy: bool,
@@ -178,6 +179,9 @@ pub fn match_order(
     bar: &BarPrices,
 ) -> (Option<Match>, bool) {
     match *kind {
+        OrderKind::Stop { .. } | OrderKind::TrailingStop { .. } if triggered => {
+            match_order(&OrderKind::Market, buy, false, trail_level, bar)
+        }
         OrderKind::Market => (
             Some(Match {
                 price: bar.open,

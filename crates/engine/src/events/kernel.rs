@@ -17,7 +17,7 @@ use super::context::{bar_at, EventContext, OptimisationRecord};
 use super::costs::{Commission, CommissionModel, Slippage};
 use super::execution::ExecutionConfig;
 use super::fill::{BarPrices, FillTiming};
-use super::order::{OrderKind, OrderRequest, OrderRole, OrderStatus};
+use super::order::{OrderKind, OrderRequest, OrderRole};
 use super::results::EventResults;
 use super::risk_loop::RiskLayer;
 use super::roundtrip::RoundTrips;
@@ -393,7 +393,7 @@ fn book_fills(
             .take(3)
             .filter(|o| o.parent == Some(f.order) && o.role == OrderRole::StopLoss)
             .find_map(|o| match o.request.kind {
-                OrderKind::Stop { stop } if o.status != OrderStatus::Cancelled => Some(stop),
+                OrderKind::Stop { stop } => Some(stop),
                 _ => None,
             });
         if let Some(stop) = stop {

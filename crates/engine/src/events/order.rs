@@ -371,6 +371,9 @@ pub struct Order {
     pub parent: Option<OrderId>,
     /// Best price since live (trailing stops).
     pub best_price: f64,
+    /// A stop's stop was reached (it now fills as a market order; a stop-limit rests as
+    /// its limit).
+    pub triggered: bool,
     /// Why it was rejected, cancelled or expired.
     pub reason: String,
     /// A bracket child's level relative to its entry's average fill price (`-0.03`: 3%
@@ -397,6 +400,7 @@ impl Order {
             updated_bar: bar,
             parent: None,
             best_price: f64::NAN,
+            triggered: false,
             reason: String::new(),
             offset: None,
             session_day: None,

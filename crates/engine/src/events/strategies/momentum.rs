@@ -9,7 +9,7 @@
 
 use oxfolio_optim::hierarchy::Linkage;
 use oxfolio_optim::mean_variance::Bounds;
-use oxfolio_optim::methods::{solve_chain, Inputs, Method};
+use oxfolio_optim::methods::{solve, Inputs, Method};
 use oxfolio_optim::risk_model::RiskModel;
 
 use crate::error::StrategyError;
@@ -132,10 +132,14 @@ impl OptimizedMomentum {
                     volatility: vol,
                 }
             };
-        let outcome = RiskModel::from_dense(&cov, m).and_then(|model| {
-            solve_chain(
-                &self.methods,
-                &Inputs {
+        // Each method in turn; a result outside the weight bounds counts as a failure,
+        // whatever the method (HRP and equal weight know no bounds).
+        let mut failures: Vec<String> = Vec::new();
+        let mut chosen_result = None;
+        match RiskModel::from_dense(&cov, m) {
+            Err(e) => failures.push(format!("covariance: {e}")),
+            Ok(model) => {
+                let inputs = Inputs {
                     mu: &mu,
                     cov: &cov,
                     model: &model,
@@ -144,44 +148,56 @@ impl OptimizedMomentum {
                     constraints: None,
                     corr: None,
                     budgets: None,
-                },
-            )
-        });
-        let chain = match outcome {
-            Ok(chain) => chain,
-            Err(e) => {
-                let r = record(
-                    String::new(),
-                    vec![e.to_string()],
-                    Vec::new(),
-                    f64::NAN,
-                    f64::NAN,
-                );
-                ctx.record_optimisation(r);
-                return Ok(());
+                };
+                for method in &self.methods {
+                    match solve(*method, &inputs) {
+                        Err(e) => failures.push(format!("{}: {e}", method.name())),
+                        Ok(p) => {
+                            let (lo, hi) = (self.bounds.lower, self.bounds.upper);
+                            let total: f64 = p.weights.iter().sum();
+                            let problem = if p.weights.iter().any(|x| !x.is_finite()) {
+                                Some("weights are not finite".to_string())
+                            } else if (total - 1.0).abs() > 1e-6 {
+                                Some(format!("weights sum to {total:.6}"))
+                            } else {
+                                p.weights
+                                    .iter()
+                                    .find(|x| **x < lo - 1e-9 || **x > hi + 1e-9)
+                                    .map(|bad| format!("weight {bad:.4} is outside [{lo}, {hi}]"))
+                            };
+                            match problem {
+                                Some(why) => failures.push(format!("{}: {why}", method.name())),
+                                None => {
+                                    chosen_result = Some((method.name(), p));
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
             }
+        }
+        let Some((method, portfolio)) = chosen_result else {
+            let r = record(String::new(), failures, Vec::new(), f64::NAN, f64::NAN);
+            ctx.record_optimisation(r);
+            return Ok(());
         };
         let weights: Vec<(String, f64)> = chosen
             .iter()
-            .zip(&chain.portfolio.weights)
+            .zip(&portfolio.weights)
             .map(|(&i, w)| (ctx.symbols()[i].clone(), *w))
             .collect();
-        let failures = chain
-            .failures
-            .iter()
-            .map(|f| format!("{}: {}", f.method, f.reason))
-            .collect();
         let r = record(
-            chain.method.clone(),
+            method.to_string(),
             failures,
             weights,
-            chain.portfolio.expected_return,
-            chain.portfolio.volatility,
+            portfolio.expected_return,
+            portfolio.volatility,
         );
         ctx.record_optimisation(r);
         let equity = ctx.equity();
         let mut target = vec![0.0; n];
-        for (&i, w) in chosen.iter().zip(&chain.portfolio.weights) {
+        for (&i, w) in chosen.iter().zip(&portfolio.weights) {
             target[i] = (w * equity / ctx.close(i)).floor().max(0.0);
         }
         // Sells first, so their cash is there for the buys at the same open.

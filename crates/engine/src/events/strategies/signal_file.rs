@@ -153,7 +153,14 @@ impl OrderStrategy for SignalFile {
             if pending {
                 continue;
             }
-            let held = position.signum();
+            // `f64::signum` of 0 is 1: the held side is spelled out.
+            let held = if position > 0.0 {
+                1.0
+            } else if position < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
             if held == s {
                 continue;
             }
