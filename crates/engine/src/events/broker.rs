@@ -397,7 +397,7 @@ impl Broker {
         t: usize,
         ts: Timestamp,
         day: i64,
-        bar_of: &dyn Fn(usize) -> Option<BarPrices>,
+        bar_of: impl Fn(usize) -> Option<BarPrices>,
     ) -> Result<(), EngineError> {
         if self.live.is_empty() {
             return Ok(());
@@ -644,7 +644,9 @@ impl Broker {
         // A bracket's children cover what the entry has filled, from this bar when the
         // entry filled at the open, else from the next.
         let from = if m.at_open { t } else { t + 1 };
-        for k in 0..self.live.len() {
+        // (With this order alone live there is nothing else to update.)
+        let others = self.live.len() > 1;
+        for k in 0..if others { self.live.len() } else { 0 } {
             let c = self.live[k];
             if self.orders[c].parent == Some(id) && self.orders[c].is_live() {
                 let child = &mut self.orders[c];
@@ -660,7 +662,7 @@ impl Broker {
             }
         }
         // A position closed by any order ends the exits guarding it.
-        if self.positions[symbol] == 0.0 {
+        if others && self.positions[symbol] == 0.0 {
             let guards: Vec<OrderId> = self
                 .live
                 .iter()

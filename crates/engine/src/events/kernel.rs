@@ -250,7 +250,7 @@ impl<'m> EventEngine<'m> {
             let fills_at_bar_start = seen_fills;
             let row = &closes[t * n..(t + 1) * n];
             if !broker.idle() {
-                broker.process_bar(t, ts, day, &|i| bar_at(market, t, i))?;
+                broker.process_bar(t, ts, day, |i| bar_at(market, t, i))?;
             }
             broker.mark(row);
             broker.settle();
@@ -281,7 +281,7 @@ impl<'m> EventEngine<'m> {
             if same_close && !ctx.broker.idle() {
                 ctx.broker.make_same_bar(t);
                 ctx.broker
-                    .process_bar(t, ts, day, &|i| close_bar(market, t, i))?;
+                    .process_bar(t, ts, day, |i| close_bar(market, t, i))?;
                 ctx.broker.mark(row);
                 if ctx.broker.fills().len() > seen_fills {
                     seen_fills = book_fills(
@@ -316,7 +316,7 @@ impl<'m> EventEngine<'m> {
                 }
             }
             let row = &closes[t * n..(t + 1) * n];
-            broker.process_bar(t, dates[t], day, &|i| close_bar(market, t, i))?;
+            broker.process_bar(t, dates[t], day, |i| close_bar(market, t, i))?;
             broker.mark(row);
             book_fills(&broker, seen_fills, &mut trips, risk.as_mut(), true)?;
             if let Some(e) = equity.last_mut() {
