@@ -95,6 +95,20 @@ fn bench(c: &mut Criterion) {
             engine.run(&mut s).expect("run").final_equity() + s.2
         })
     });
+    group.bench_function("two_smas_alone_1m", |b| {
+        let closes = m.closes().to_vec();
+        b.iter(|| {
+            let mut a = oxfolio_engine::indicators::Sma::new(10);
+            let mut c = oxfolio_engine::indicators::Sma::new(30);
+            let mut acc = 0.0;
+            for x in &closes {
+                if let (Some(p), Some(q)) = (a.update(*x), c.update(*x)) {
+                    acc += p - q;
+                }
+            }
+            acc
+        })
+    });
     group.finish();
 }
 

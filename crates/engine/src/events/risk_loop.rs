@@ -10,6 +10,8 @@
 //! marked at every bar's closes with the engine's cash, so zones, heat and the daily loss
 //! follow the run.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use oxfolio_core::Timestamp;
@@ -102,7 +104,8 @@ pub struct RiskLayer {
     config: RiskManagement,
     manager: RiskManager,
     symbols: Vec<String>,
-    pending: Vec<(OrderId, Side, Option<f64>, Option<f64>)>,
+    /// Entry orders placed from plans: side, stop and confidence, by order id.
+    pending: BTreeMap<OrderId, (Side, Option<f64>, Option<f64>)>,
     open: Vec<Option<OpenRisk>>,
     refusals: Vec<Refusal>,
 }
@@ -121,7 +124,7 @@ impl RiskLayer {
             config,
             manager,
             symbols: symbols.to_vec(),
-            pending: Vec::new(),
+            pending: BTreeMap::new(),
             open: vec![None; symbols.len()],
             refusals: Vec::new(),
         })
@@ -255,7 +258,7 @@ impl RiskLayer {
         stop: Option<f64>,
         confidence: Option<f64>,
     ) {
-        self.pending.push((order, side, stop, confidence));
+        self.pending.insert(order, (side, stop, confidence));
     }
 
     /// Books a fill in the manager: an entry opens the position, the fill that closes a
@@ -274,8 +277,7 @@ impl RiskLayer {
     ) -> Result<(), EngineError> {
         let name = self.symbols[symbol].clone();
         let fail = |e: oxfolio_risk::error::RiskError| EngineError::Config(format!("risk: {e}"));
-        if let Some(k) = self.pending.iter().position(|p| p.0 == order) {
-            let (_, side, stop, confidence) = self.pending[k];
+        if let Some(&(side, stop, confidence)) = self.pending.get(&order) {
             if position_after.abs() >= quantity.abs() - 1e-9 && self.open[symbol].is_none() {
                 self.open[symbol] = Some(OpenRisk {
                     entry_bar: bar,
