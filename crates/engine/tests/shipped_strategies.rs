@@ -272,7 +272,7 @@ fn signals_file_trades_and_bad_files_are_errors() {
         ("when,signal\n2024-01-02,1\n", "needs datetime"),
     ] {
         std::fs::write(&path, text).expect("write");
-        let e = build(&config, &m).err().expect("error").to_string();
+        let e = build(&config, &m).expect_err("error").to_string();
         assert!(e.contains(message), "{e}");
         assert!(e.contains("signals.csv"), "{e}");
     }

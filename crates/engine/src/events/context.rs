@@ -36,6 +36,8 @@ pub struct OptimisationRecord {
 pub struct EventContext<'a> {
     pub(crate) t: usize,
     pub(crate) market: &'a Market,
+    /// The closes of bar `t`.
+    pub(crate) closes: &'a [f64],
     pub(crate) broker: &'a mut Broker,
     pub(crate) risk: Option<&'a mut RiskLayer>,
     pub(crate) optimisations: &'a mut Vec<OptimisationRecord>,
@@ -71,7 +73,7 @@ impl<'a> EventContext<'a> {
     /// Close of symbol `i` on the current bar (`NaN` when it has none).
     #[inline]
     pub fn close(&self, i: usize) -> f64 {
-        self.market.closes()[self.t * self.market.n_symbols() + i]
+        self.closes[i]
     }
 
     /// Close of symbol `i` `lag` bars ago (`NaN` before the data starts).

@@ -228,6 +228,7 @@ impl<'m> EventEngine<'m> {
             let mut ctx = EventContext {
                 t: self.first,
                 market,
+                closes: &closes[self.first * n..(self.first + 1) * n],
                 broker: &mut broker,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
@@ -236,33 +237,36 @@ impl<'m> EventEngine<'m> {
                 .on_start(&mut ctx)
                 .map_err(|e| failed(self.first, e))?;
         }
-        let mut next_day_start = i64::MIN;
-        let mut day = 0i64;
+        let mut clock = Clock::default();
+        let has_futures = self
+            .instruments
+            .iter()
+            .any(|i| i.settlement == Settlement::Future);
         for t in self.first..self.last + 1 {
             let ts = dates[t];
-            if ts >= next_day_start {
-                if next_day_start != i64::MIN {
-                    borrow_fees += broker.charge_borrow()?;
-                }
-                day = ts.div_euclid(DAY);
-                next_day_start = (day + 1) * DAY;
+            if ts >= clock.next_day_start {
+                borrow_fees += clock.new_day(ts, &mut broker)?;
             }
             let fills_at_bar_start = seen_fills;
             let row = &closes[t * n..(t + 1) * n];
-            if !broker.idle() {
-                broker.process_bar(t, ts, day, |i| bar_at(market, t, i))?;
-            }
-            broker.mark(row);
-            broker.settle();
-            if broker.fills().len() > seen_fills {
-                seen_fills = book_fills(&broker, seen_fills, &mut trips, risk.as_mut(), false)?;
-            }
-            if let Some(r) = risk.as_mut() {
-                r.mark(ts, broker.cash(), row);
+            if broker.idle() && risk.is_none() && !has_futures {
+                // The common bar: nothing to fill, nothing to settle.
+                broker.mark(row);
+            } else {
+                seen_fills = before_strategy(
+                    &mut broker,
+                    risk.as_mut(),
+                    &mut trips,
+                    market,
+                    t,
+                    clock.day,
+                    seen_fills,
+                )?;
             }
             let mut ctx = EventContext {
                 t,
                 market,
+                closes: row,
                 broker: &mut broker,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
@@ -271,30 +275,21 @@ impl<'m> EventEngine<'m> {
                 dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
             }
             strategy.on_bar(&mut ctx).map_err(|e| failed(t, e))?;
-            if let Some(r) = ctx.risk.as_deref_mut() {
-                r.due_time_exits(t, &mut due);
-                for &i in &due {
-                    ctx.exit_with(i, OrderRole::TimeExit)
-                        .map_err(|e| failed(t, e))?;
-                }
-            }
-            if same_close && !ctx.broker.idle() {
-                ctx.broker.make_same_bar(t);
-                ctx.broker
-                    .process_bar(t, ts, day, |i| close_bar(market, t, i))?;
-                ctx.broker.mark(row);
-                if ctx.broker.fills().len() > seen_fills {
-                    seen_fills = book_fills(
-                        ctx.broker,
-                        seen_fills,
-                        &mut trips,
-                        ctx.risk.as_deref_mut(),
-                        true,
-                    )?;
-                }
-                if ctx.broker.has_events() {
-                    dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
-                }
+            if ctx.risk.is_some() || (same_close && !ctx.broker.idle()) {
+                seen_fills = after_strategy(
+                    strategy,
+                    &mut ctx,
+                    &mut trips,
+                    &mut events,
+                    &mut due,
+                    same_close,
+                    clock.day,
+                    seen_fills,
+                )
+                .map_err(|e| match e {
+                    Failure::Strategy(e) => failed(t, e),
+                    Failure::Engine(e) => e,
+                })?;
             }
             equity.push(ctx.broker.equity());
             if cash_may_move || seen_fills != fills_at_bar_start {
@@ -305,14 +300,14 @@ impl<'m> EventEngine<'m> {
                 }
             }
         }
+        let day = clock.day;
         let t = self.last;
         if self.execution.close_at_end {
             for i in 0..n {
                 if broker.position(i) != 0.0 {
                     let q = broker.position(i);
-                    let id = broker.submit(OrderRequest::market(i, -q), OrderRole::EndOfRun, t)?;
+                    broker.submit(OrderRequest::market(i, -q), OrderRole::EndOfRun, t)?;
                     broker.make_same_bar(t);
-                    let _ = id;
                 }
             }
             let row = &closes[t * n..(t + 1) * n];
@@ -333,6 +328,7 @@ impl<'m> EventEngine<'m> {
             let mut ctx = EventContext {
                 t,
                 market,
+                closes: &closes[t * n..(t + 1) * n],
                 broker: &mut broker,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
@@ -361,6 +357,126 @@ impl<'m> EventEngine<'m> {
             final_positions,
         })
     }
+}
+
+/// The calendar day being simulated.
+#[derive(Clone, Copy, Debug)]
+struct Clock {
+    day: i64,
+    next_day_start: i64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            day: 0,
+            next_day_start: i64::MIN,
+        }
+    }
+}
+
+impl Clock {
+    /// Moves to the day of `ts`; charges borrow for the day that ended (not before the
+    /// first bar). Returns the fee.
+    #[cold]
+    #[inline(never)]
+    fn new_day(&mut self, ts: i64, broker: &mut Broker) -> Result<f64, EngineError> {
+        let fee = if self.next_day_start != i64::MIN {
+            broker.charge_borrow()?
+        } else {
+            0.0
+        };
+        self.day = ts.div_euclid(DAY);
+        self.next_day_start = (self.day + 1) * DAY;
+        Ok(fee)
+    }
+}
+
+/// Either failure of the out-of-line steps.
+enum Failure {
+    Strategy(StrategyError),
+    Engine(EngineError),
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        Failure::Engine(e)
+    }
+}
+
+impl From<StrategyError> for Failure {
+    fn from(e: StrategyError) -> Self {
+        Failure::Strategy(e)
+    }
+}
+
+/// Steps 2 and 3 of a bar with live orders, a risk layer or futures: fills, marks,
+/// settlement, bookings. Returns the fills booked so far.
+#[inline(never)]
+fn before_strategy(
+    broker: &mut Broker,
+    mut risk: Option<&mut RiskLayer>,
+    trips: &mut RoundTrips<'_>,
+    market: &Market,
+    t: usize,
+    day: i64,
+    seen_fills: usize,
+) -> Result<usize, EngineError> {
+    let n = market.n_symbols();
+    let ts = market.dates()[t];
+    let row = &market.closes()[t * n..(t + 1) * n];
+    if !broker.idle() {
+        broker.process_bar(t, ts, day, |i| bar_at(market, t, i))?;
+    }
+    broker.mark(row);
+    broker.settle();
+    let mut seen = seen_fills;
+    if broker.fills().len() > seen {
+        seen = book_fills(broker, seen, trips, risk.as_deref_mut(), false)?;
+    }
+    if let Some(r) = risk {
+        r.mark(ts, broker.cash(), row);
+    }
+    Ok(seen)
+}
+
+/// Steps 5 and 6: same-close fills and time exits. Returns the fills booked so far.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn after_strategy<S: OrderStrategy + ?Sized>(
+    strategy: &mut S,
+    ctx: &mut EventContext<'_>,
+    trips: &mut RoundTrips<'_>,
+    events: &mut Vec<BrokerEvent>,
+    due: &mut Vec<usize>,
+    same_close: bool,
+    day: i64,
+    seen_fills: usize,
+) -> Result<usize, Failure> {
+    let t = ctx.t;
+    let market = ctx.market;
+    let mut seen = seen_fills;
+    if let Some(r) = ctx.risk.as_deref_mut() {
+        r.due_time_exits(t, due);
+        for &i in due.iter() {
+            ctx.exit_with(i, OrderRole::TimeExit)?;
+        }
+    }
+    if same_close && !ctx.broker.idle() {
+        let n = market.n_symbols();
+        let row = &market.closes()[t * n..(t + 1) * n];
+        ctx.broker.make_same_bar(t);
+        ctx.broker
+            .process_bar(t, market.dates()[t], day, |i| close_bar(market, t, i))?;
+        ctx.broker.mark(row);
+        if ctx.broker.fills().len() > seen {
+            seen = book_fills(ctx.broker, seen, trips, ctx.risk.as_deref_mut(), true)?;
+        }
+        if ctx.broker.has_events() {
+            dispatch(strategy, ctx, events)?;
+        }
+    }
+    Ok(seen)
 }
 
 /// A flat bar at symbol `i`'s close of bar `t` (same-close fills), with the bar's volume.

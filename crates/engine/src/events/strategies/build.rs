@@ -8,7 +8,10 @@
 //! | `optimized_momentum` | `k`, `lookback`, `schedule` (monthly), `methods` (max_sharpe, hrp, equal_weight), `min_weight`, `max_weight` |
 
 use crate::builtin::StrategyConfig;
-use crate::error::EngineError;
+use crate::error::{EngineError, StrategyError};
+use crate::events::broker::Fill;
+use crate::events::context::EventContext;
+use crate::events::order::OrderUpdate;
 use crate::events::schedule::Schedule;
 use crate::events::strategy::OrderStrategy;
 use crate::market::Market;
@@ -40,11 +43,59 @@ fn traded_symbol(config: &StrategyConfig, market: &Market) -> Result<usize, Engi
     }
 }
 
+/// A shipped strategy, as one type: the engine's loop is compiled for it, so the per-bar
+/// handler inlines (a `Box<dyn OrderStrategy>` would cost an indirect call per bar).
+#[derive(Clone, Debug)]
+pub enum Shipped {
+    /// `sma_crossover`.
+    SmaCrossover(SmaCrossover),
+    /// `atr_breakout`.
+    AtrBreakout(AtrBreakout),
+    /// `signals`.
+    Signals(SignalFile),
+    /// `optimized_momentum`.
+    OptimizedMomentum(OptimizedMomentum),
+}
+
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Shipped::SmaCrossover($s) => $e,
+            Shipped::AtrBreakout($s) => $e,
+            Shipped::Signals($s) => $e,
+            Shipped::OptimizedMomentum($s) => $e,
+        }
+    };
+}
+
+impl OrderStrategy for Shipped {
+    fn name(&self) -> &str {
+        each!(self, s => s.name())
+    }
+    fn on_start(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
+        each!(self, s => s.on_start(ctx))
+    }
+    #[inline]
+    fn on_bar(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
+        each!(self, s => s.on_bar(ctx))
+    }
+    fn on_order(
+        &mut self,
+        ctx: &mut EventContext<'_>,
+        order: &OrderUpdate,
+    ) -> Result<(), StrategyError> {
+        each!(self, s => s.on_order(ctx, order))
+    }
+    fn on_fill(&mut self, ctx: &mut EventContext<'_>, fill: &Fill) -> Result<(), StrategyError> {
+        each!(self, s => s.on_fill(ctx, fill))
+    }
+    fn on_end(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
+        each!(self, s => s.on_end(ctx))
+    }
+}
+
 /// The strategy `config.kind` over `market`.
-pub fn build(
-    config: &StrategyConfig,
-    market: &Market,
-) -> Result<Box<dyn OrderStrategy>, EngineError> {
+pub fn build(config: &StrategyConfig, market: &Market) -> Result<Shipped, EngineError> {
     let bad = |e: crate::error::StrategyError| EngineError::Config(format!("strategy: {e}"));
     if let Some(q) = config.quantity {
         if !(q.is_finite() && q > 0.0) {
@@ -54,7 +105,7 @@ pub fn build(
         }
     }
     Ok(match config.kind.as_str() {
-        "sma_crossover" => Box::new(
+        "sma_crossover" => Shipped::SmaCrossover(
             SmaCrossover::new(
                 traded_symbol(config, market)?,
                 config.fast,
@@ -63,7 +114,7 @@ pub fn build(
             )
             .map_err(bad)?,
         ),
-        "atr_breakout" => Box::new(
+        "atr_breakout" => Shipped::AtrBreakout(
             AtrBreakout::new(
                 traded_symbol(config, market)?,
                 config.lookback,
@@ -77,7 +128,7 @@ pub fn build(
             let path = config.signals.as_ref().ok_or_else(|| {
                 EngineError::Config("kind `signals` needs strategy.signals (a file)".into())
             })?;
-            Box::new(SignalFile::read(path, market, config.quantity)?)
+            Shipped::Signals(SignalFile::read(path, market, config.quantity)?)
         }
         "optimized_momentum" => {
             let methods = config
@@ -91,7 +142,7 @@ pub fn build(
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Box::new(
+            Shipped::OptimizedMomentum(
                 OptimizedMomentum::new(
                     config.k,
                     config.lookback,
