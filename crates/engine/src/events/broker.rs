@@ -232,11 +232,6 @@ impl Broker {
         self.next_group - 1
     }
 
-    /// The group of order `id`.
-    pub fn group_of(&self, id: OrderId) -> Option<usize> {
-        self.groups.get(id).copied().flatten()
-    }
-
     /// Accepts an order placed on bar `bar`. It may fill from the next bar (or at this
     /// bar's close when market orders fill at the same close).
     pub fn submit(
@@ -267,16 +262,6 @@ impl Broker {
     /// Sets a bracket child's level relative to its entry's fill.
     pub fn set_offset(&mut self, id: OrderId, offset: Option<f64>) {
         self.orders[id].offset = offset;
-    }
-
-    /// Puts a live order into one-cancels-other `group`.
-    pub fn join_group(&mut self, id: OrderId, group: usize) {
-        self.groups[id] = Some(group);
-    }
-
-    /// Sets the trailing stop's best price (for exits placed at an entry's fill).
-    pub fn set_best_price(&mut self, id: OrderId, price: f64) {
-        self.orders[id].best_price = price;
     }
 
     /// Cancels a live order (and the unfilled children of an entry).

@@ -288,12 +288,6 @@ impl<'a> EventContext<'a> {
     pub fn record_optimisation(&mut self, record: OptimisationRecord) {
         self.optimisations.push(record);
     }
-
-    /// The market, for history up to the current bar only: read rows `0..=t()`.
-    pub fn history_closes(&self) -> &[f64] {
-        let n = self.market.n_symbols();
-        &self.market.closes()[..(self.t + 1) * n]
-    }
 }
 
 /// Symbol `i`'s bar at `t`; close-only data gives a flat bar at the close.

@@ -331,9 +331,4 @@ impl RiskLayer {
             }
         }
     }
-
-    /// Forgets a symbol's position (closed outside the layer's orders).
-    pub fn forget(&mut self, symbol: usize) {
-        self.open[symbol] = None;
-    }
 }
