@@ -204,11 +204,11 @@ impl<'m> EventEngine<'m> {
         let mut last_cash = initial_cash;
         // Futures settle and shorts pay borrow every bar or day; otherwise cash moves only
         // with fills.
-        let cash_may_move = self
+        let has_futures = self
             .instruments
             .iter()
-            .any(|i| i.settlement == Settlement::Future)
-            || self.execution.borrow_fee_bps > 0.0;
+            .any(|i| i.settlement == Settlement::Future);
+        let cash_may_move = has_futures || self.execution.borrow_fee_bps > 0.0;
         let mut events = Vec::new();
         let mut due = Vec::new();
         let mut seen_fills = 0usize;
@@ -238,10 +238,6 @@ impl<'m> EventEngine<'m> {
                 .map_err(|e| failed(self.first, e))?;
         }
         let mut clock = Clock::default();
-        let has_futures = self
-            .instruments
-            .iter()
-            .any(|i| i.settlement == Settlement::Future);
         for t in self.first..self.last + 1 {
             let ts = dates[t];
             if ts >= clock.next_day_start {
