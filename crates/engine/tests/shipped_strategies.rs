@@ -277,3 +277,49 @@ fn signals_file_trades_and_bad_files_are_errors() {
         assert!(e.contains("signals.csv"), "{e}");
     }
 }
+
+#[test]
+fn indicators_registered_through_the_context_follow_the_bars() {
+    use oxfolio_engine::events::{EventContext, IndicatorId, IndicatorSpec};
+    use oxfolio_engine::indicators::{Atr, Sma};
+
+    struct Reader {
+        ids: Vec<IndicatorId>,
+        seen: Vec<(Option<f64>, Option<f64>)>,
+    }
+    impl OrderStrategy for Reader {
+        fn on_start(
+            &mut self,
+            ctx: &mut EventContext<'_>,
+        ) -> Result<(), oxfolio_engine::StrategyError> {
+            self.ids.push(ctx.add_indicator(0, IndicatorSpec::Sma(10)));
+            self.ids.push(ctx.add_indicator(0, IndicatorSpec::Atr(14)));
+            Ok(())
+        }
+        fn on_bar(
+            &mut self,
+            ctx: &mut EventContext<'_>,
+        ) -> Result<(), oxfolio_engine::StrategyError> {
+            self.seen
+                .push((ctx.indicator(self.ids[0]), ctx.indicator(self.ids[1])));
+            Ok(())
+        }
+    }
+    let m = spy();
+    let mut reader = Reader {
+        ids: Vec::new(),
+        seen: Vec::new(),
+    };
+    run_on(&m, settings(1e6, 0.0), &mut reader);
+    let (mut sma, mut atr) = (Sma::new(10), Atr::new(14));
+    let (h, l, c) = (
+        m.highs().expect("highs"),
+        m.lows().expect("lows"),
+        m.closes(),
+    );
+    for (t, seen) in reader.seen.iter().enumerate() {
+        assert_eq!(seen.0, sma.update(c[t]), "SMA at bar {t}");
+        assert_eq!(seen.1, atr.update(h[t], l[t], c[t]), "ATR at bar {t}");
+    }
+    assert!(reader.seen[9].0.is_some() && reader.seen[8].0.is_none());
+}

@@ -7,6 +7,7 @@ use oxfolio_core::Timestamp;
 
 use super::broker::Broker;
 use super::fill::BarPrices;
+use super::indicator_set::{IndicatorId, IndicatorSet, IndicatorSpec};
 use super::order::{OrderError, OrderId, OrderKind, OrderRequest, OrderRole, Trail};
 use super::risk_loop::{Entry, Level, RiskLayer};
 use crate::calendar::DayFlags;
@@ -41,6 +42,7 @@ pub struct EventContext<'a> {
     pub(crate) broker: &'a mut Broker,
     pub(crate) risk: Option<&'a mut RiskLayer>,
     pub(crate) optimisations: &'a mut Vec<OptimisationRecord>,
+    pub(crate) indicators: &'a mut IndicatorSet,
 }
 
 impl<'a> EventContext<'a> {
@@ -282,6 +284,17 @@ impl<'a> EventContext<'a> {
     /// Cancels a live order.
     pub fn cancel(&mut self, id: OrderId) -> Result<(), OrderError> {
         self.broker.cancel(id, self.t, "cancelled by the strategy")
+    }
+
+    /// Registers an indicator on symbol `i`; the engine feeds it every bar from the next
+    /// one (or this one, when registered in `on_start`) before `on_bar`.
+    pub fn add_indicator(&mut self, i: usize, spec: IndicatorSpec) -> IndicatorId {
+        self.indicators.add(i, spec)
+    }
+
+    /// An indicator's value after the current bar (`None` while it warms up).
+    pub fn indicator(&self, id: IndicatorId) -> Option<f64> {
+        self.indicators.value(id)
     }
 
     /// Records an optimisation in the results.

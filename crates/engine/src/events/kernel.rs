@@ -17,6 +17,7 @@ use super::context::{bar_at, EventContext, OptimisationRecord};
 use super::costs::{Commission, CommissionModel, Slippage};
 use super::execution::ExecutionConfig;
 use super::fill::{BarPrices, FillTiming};
+use super::indicator_set::IndicatorSet;
 use super::order::{OrderKind, OrderRequest, OrderRole};
 use super::results::EventResults;
 use super::risk_loop::RiskLayer;
@@ -196,6 +197,7 @@ impl<'m> EventEngine<'m> {
             lows,
         );
         let mut optimisations: Vec<OptimisationRecord> = Vec::new();
+        let mut indicators = IndicatorSet::default();
         let bars = self.bars();
         let mut equity = Vec::with_capacity(bars);
         advise_huge_pages(&mut equity);
@@ -232,6 +234,7 @@ impl<'m> EventEngine<'m> {
                 broker: &mut broker,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
+                indicators: &mut indicators,
             };
             strategy
                 .on_start(&mut ctx)
@@ -259,6 +262,10 @@ impl<'m> EventEngine<'m> {
                     seen_fills,
                 )?;
             }
+            if !indicators.is_empty() {
+                let bar = t * n..(t + 1) * n;
+                indicators.update(&highs[bar.clone()], &lows[bar.clone()], row);
+            }
             let mut ctx = EventContext {
                 t,
                 market,
@@ -266,6 +273,7 @@ impl<'m> EventEngine<'m> {
                 broker: &mut broker,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
+                indicators: &mut indicators,
             };
             if ctx.broker.has_events() {
                 dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
@@ -328,6 +336,7 @@ impl<'m> EventEngine<'m> {
                 broker: &mut broker,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
+                indicators: &mut indicators,
             };
             strategy.on_end(&mut ctx).map_err(|e| failed(t, e))?;
         }

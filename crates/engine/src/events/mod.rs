@@ -8,6 +8,7 @@ pub mod context;
 pub mod costs;
 pub mod execution;
 pub mod fill;
+pub mod indicator_set;
 pub mod kernel;
 pub mod order;
 pub mod output;
@@ -21,6 +22,7 @@ pub mod strategy;
 pub use broker::{Broker, Fill};
 pub use context::{EventContext, OptimisationRecord};
 pub use execution::ExecutionConfig;
+pub use indicator_set::{IndicatorId, IndicatorSpec};
 pub use kernel::{EventEngine, EventSettings};
 pub use order::{
     Order, OrderId, OrderKind, OrderRequest, OrderStatus, OrderUpdate, TimeInForce, Trail,
