@@ -89,6 +89,15 @@ fn build_strategy(config: &Config, market: &Market) -> anyhow::Result<Box<dyn St
     Ok(Box::new(Builtin::new(&strategy, market.symbols())?))
 }
 
+/// Writes `metrics` as pretty JSON to `dir/metrics.json`.
+pub fn write_metrics<T: Serialize>(dir: &Path, metrics: &T) -> anyhow::Result<()> {
+    std::fs::write(
+        dir.join("metrics.json"),
+        serde_json::to_string_pretty(metrics)? + "\n",
+    )?;
+    Ok(())
+}
+
 /// Loads the data named by `[data]` into a market.
 pub fn load_market(config: &Config) -> anyhow::Result<Market> {
     let spec = config
@@ -248,10 +257,7 @@ pub fn run_config(config: &Config, out: &Path, progress: bool) -> anyhow::Result
             report: report_s,
         },
     };
-    std::fs::write(
-        out.join("metrics.json"),
-        serde_json::to_string_pretty(&run_metrics)? + "\n",
-    )?;
+    write_metrics(out, &run_metrics)?;
     Ok(Run {
         results,
         metrics: run_metrics,

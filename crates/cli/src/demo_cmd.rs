@@ -106,10 +106,7 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
     }
     w.flush()?;
     let output = DemoOutput { portfolio, symbols };
-    std::fs::write(
-        args.out.join("metrics.json"),
-        serde_json::to_string_pretty(&output)? + "\n",
-    )?;
+    crate::backtest_cmd::write_metrics(&args.out, &output)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&output)?);
         return Ok(());

@@ -18,7 +18,7 @@ use oxfolio_engine::events::roundtrip::TradeStats;
 use oxfolio_engine::events::strategies::build;
 use oxfolio_engine::events::{EventEngine, EventResults, EventSettings};
 
-use crate::backtest_cmd::{load_market, Timings};
+use crate::backtest_cmd::{load_market, write_metrics, Timings};
 use crate::config::Config;
 use crate::table::{num, pct, render};
 
@@ -145,10 +145,7 @@ pub fn run_config(
             report: report_s,
         },
     };
-    std::fs::write(
-        out.join("metrics.json"),
-        serde_json::to_string_pretty(&run_metrics)? + "\n",
-    )?;
+    write_metrics(out, &run_metrics)?;
     let ts = results.timestamps(market.dates()).to_vec();
     Ok((ts, results, run_metrics))
 }

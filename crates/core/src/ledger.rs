@@ -169,6 +169,9 @@ impl Ledger {
     pub fn equity(&self, prices: &[f64]) -> f64 {
         let mut e = self.cash;
         for (i, (inst, h)) in self.instruments.iter().zip(&self.holdings).enumerate() {
+            if h.quantity == 0.0 {
+                continue;
+            }
             let p = prices
                 .get(i)
                 .copied()

@@ -2,6 +2,8 @@
 //! days of close-only data. (a) monthly rebalance to equal weight with 10 bps costs;
 //! (b) a closure called every day that rebalances on 20% relative drift.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use oxfolio_engine::config::BacktestConfig;
@@ -10,14 +12,7 @@ use oxfolio_engine::{Backtest, Builtin, Market, StrategyConfig};
 
 fn market(n: usize, days: usize) -> Market {
     // Seeded geometric random walks (SplitMix64 uniforms, about 2% daily volatility).
-    let mut state = 42u64;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut uniform = common::uniforms(42);
     let mut price = vec![100.0; n];
     let mut close = Vec::with_capacity(n * days);
     for _ in 0..days {

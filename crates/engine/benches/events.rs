@@ -2,6 +2,8 @@
 //! (`bench/event_peers.py`): SMA 10/30 crossover, long only, 100 units, market orders at
 //! the next open, 10 bps commission, over 1,000,000 one-minute bars of a seeded random walk.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use oxfolio_engine::config::BacktestConfig;
@@ -11,14 +13,7 @@ use oxfolio_engine::Market;
 
 fn market(bars: usize) -> Market {
     // SplitMix64 uniforms; a random walk of about 0.07% per bar with a bar range.
-    let mut state = 7u64;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut uniform = common::uniforms(7);
     let (mut open, mut high, mut low, mut close, mut volume) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut p = 100.0f64;

@@ -385,3 +385,21 @@ fn slippage_moves_market_fills_not_limits() {
     );
     assert_eq!(r.fills[0].price, 99.5);
 }
+
+#[test]
+fn close_at_end_closes_at_the_last_close() {
+    let mut bars = quiet();
+    bars[5] = bar(100.0, 101.0, 99.0, 100.6);
+    let closing = ExecutionConfig {
+        close_at_end: true,
+        ..exec()
+    };
+    let (r, _) = run(
+        &bars,
+        vec![(1, Action::Submit(OrderRequest::market(0, 10.0)))],
+        closing,
+    );
+    assert_eq!(fills(&r), vec![(2, 10.0, 100.0), (5, -10.0, 100.6)]);
+    assert_eq!(r.final_positions, vec![0.0]);
+    assert_eq!(r.round_trips.len(), 1);
+}

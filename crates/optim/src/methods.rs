@@ -167,7 +167,7 @@ pub fn solve_chain(methods: &[Method], x: &Inputs) -> Result<ChainResult, OptimE
 
 /// Accepts a portfolio only with finite weights summing to one (zero when market
 /// neutral) within the bounds (mean-variance methods) to 1e-6.
-fn sane(p: Portfolio, method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
+pub fn sane(p: Portfolio, method: Method, x: &Inputs) -> Result<Portfolio, OptimError> {
     if let Some(i) = p.weights.iter().position(|w| !w.is_finite()) {
         return Err(OptimError::Numerical(format!("weight {i} is not finite")));
     }

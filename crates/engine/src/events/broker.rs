@@ -154,23 +154,7 @@ impl Broker {
     /// Equity at the last marks.
     #[inline]
     pub fn equity(&self) -> f64 {
-        if self.has_futures {
-            return self.ledger.equity(&self.marks);
-        }
-        // Cash-settled only: cash plus marked positions (the ledger's rule, without its
-        // general loop; this runs once per bar).
-        let mut e = self.ledger.cash();
-        for ((q, p), m) in self
-            .positions
-            .iter()
-            .zip(&self.marks)
-            .zip(&self.multipliers)
-        {
-            if *q != 0.0 {
-                e += q * p * m;
-            }
-        }
-        e
+        self.ledger.equity(&self.marks)
     }
 
     /// Gross exposure at the last marks.

@@ -307,17 +307,25 @@ impl<'m> EventEngine<'m> {
         let day = clock.day;
         let t = self.last;
         if self.execution.close_at_end {
+            let mut closing = false;
             for i in 0..n {
-                if broker.position(i) != 0.0 {
-                    let q = broker.position(i);
+                let q = broker.position(i);
+                if q != 0.0 {
                     broker.submit(OrderRequest::market(i, -q), OrderRole::EndOfRun, t)?;
-                    broker.make_same_bar(t);
+                    closing = true;
                 }
             }
-            let row = &closes[t * n..(t + 1) * n];
-            broker.process_bar(t, dates[t], day, |i| close_bar(market, t, i))?;
-            broker.mark(row);
-            book_fills(&broker, seen_fills, &mut trips, risk.as_mut(), true)?;
+            if closing {
+                fill_at_close(
+                    &mut broker,
+                    risk.as_mut(),
+                    &mut trips,
+                    market,
+                    t,
+                    day,
+                    seen_fills,
+                )?;
+            }
             if let Some(e) = equity.last_mut() {
                 *e = broker.equity();
             }
@@ -468,20 +476,41 @@ fn after_strategy<S: OrderStrategy + ?Sized>(
         }
     }
     if same_close && !ctx.broker.idle() {
-        let n = market.n_symbols();
-        let row = &market.closes()[t * n..(t + 1) * n];
-        ctx.broker.make_same_bar(t);
-        ctx.broker
-            .process_bar(t, market.dates()[t], day, |i| close_bar(market, t, i))?;
-        ctx.broker.mark(row);
-        if ctx.broker.fills().len() > seen {
-            seen = book_fills(ctx.broker, seen, trips, ctx.risk.as_deref_mut(), true)?;
-        }
+        seen = fill_at_close(
+            ctx.broker,
+            ctx.risk.as_deref_mut(),
+            trips,
+            market,
+            t,
+            day,
+            seen,
+        )?;
         if ctx.broker.has_events() {
             dispatch(strategy, ctx, events)?;
         }
     }
     Ok(seen)
+}
+
+/// Same-close fills: market orders placed on bar `t` fill at its close, are marked and
+/// booked. Returns the fills booked so far.
+fn fill_at_close(
+    broker: &mut Broker,
+    risk: Option<&mut RiskLayer>,
+    trips: &mut RoundTrips<'_>,
+    market: &Market,
+    t: usize,
+    day: i64,
+    seen_fills: usize,
+) -> Result<usize, EngineError> {
+    let n = market.n_symbols();
+    broker.make_same_bar(t);
+    broker.process_bar(t, market.dates()[t], day, |i| close_bar(market, t, i))?;
+    broker.mark(&market.closes()[t * n..(t + 1) * n]);
+    if broker.fills().len() > seen_fills {
+        return book_fills(broker, seen_fills, trips, risk, true);
+    }
+    Ok(seen_fills)
 }
 
 /// A flat bar at symbol `i`'s close of bar `t` (same-close fills), with the bar's volume.

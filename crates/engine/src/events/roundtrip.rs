@@ -91,7 +91,6 @@ pub struct RoundTrips<'m> {
     multipliers: Vec<f64>,
     highs: &'m [f64],
     lows: &'m [f64],
-    n_open: usize,
     closed: Vec<RoundTrip>,
     /// Bar ranges `[from, to)` of closed trips, for the exposure.
     spans: Vec<(usize, usize)>,
@@ -106,7 +105,6 @@ impl<'m> RoundTrips<'m> {
             multipliers,
             highs,
             lows,
-            n_open: 0,
             closed: Vec::new(),
             spans: Vec::new(),
         }
@@ -115,7 +113,7 @@ impl<'m> RoundTrips<'m> {
     /// True while any trip is open.
     #[inline]
     pub fn any_open(&self) -> bool {
-        self.n_open > 0
+        self.open.iter().any(Option::is_some)
     }
 
     /// Sets the initial stop of symbol `i`'s open trip (for the R multiple).
@@ -162,7 +160,6 @@ impl<'m> RoundTrips<'m> {
             q += closing * o.sign;
             if o.quantity <= 1e-9 {
                 let o = self.open[i].take().expect("checked above");
-                self.n_open -= 1;
                 self.close(i, o, bar, ts, role);
             }
         }
@@ -183,7 +180,6 @@ impl<'m> RoundTrips<'m> {
                 low: price,
                 stop: None,
             });
-            self.n_open += 1;
         }
     }
 

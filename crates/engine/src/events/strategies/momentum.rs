@@ -7,10 +7,11 @@
 //! earlier ones failed, the weights, expected return and volatility. When every method
 //! fails the positions are kept and the failures recorded.
 
+use oxfolio_optim::estimates::{covariance, mean_historical_return, returns_from_prices};
 use oxfolio_optim::hierarchy::Linkage;
 use oxfolio_optim::mean_variance::Bounds;
-use oxfolio_optim::methods::{solve, Inputs, Method};
-use oxfolio_optim::risk_model::RiskModel;
+use oxfolio_optim::methods::{sane, solve, Inputs, Method};
+use oxfolio_optim::risk_model::Estimator;
 
 use crate::error::StrategyError;
 use crate::events::context::{EventContext, OptimisationRecord};
@@ -94,32 +95,16 @@ impl OptimizedMomentum {
             return Ok(());
         }
         let m = chosen.len();
-        // Bar returns of the chosen symbols over the window, annualised moments.
-        let returns: Vec<Vec<f64>> = chosen
-            .iter()
-            .map(|&i| {
-                (0..lb)
-                    .map(|l| ctx.close_ago(i, l) / ctx.close_ago(i, l + 1) - 1.0)
-                    .collect()
-            })
-            .collect();
-        let means: Vec<f64> = returns
-            .iter()
-            .map(|r| r.iter().sum::<f64>() / lb as f64)
-            .collect();
-        let mu: Vec<f64> = means.iter().map(|x| x * 252.0).collect();
-        let mut cov = vec![0.0; m * m];
-        for a in 0..m {
-            for b in 0..=a {
-                let c: f64 = (0..lb)
-                    .map(|l| (returns[a][l] - means[a]) * (returns[b][l] - means[b]))
-                    .sum::<f64>()
-                    / (lb as f64 - 1.0)
-                    * 252.0;
-                cov[a * m + b] = c;
-                cov[b * m + a] = c;
-            }
+        // The window's closes of the chosen symbols, oldest first, then the optimiser's
+        // own estimators: arithmetic mean and sample covariance, 252 bars a year.
+        let mut prices = Vec::with_capacity((lb + 1) * m);
+        for lag in (0..=lb).rev() {
+            prices.extend(chosen.iter().map(|&i| ctx.close_ago(i, lag)));
         }
+        let estimates = returns_from_prices(&prices, m).and_then(|returns| {
+            let mu = mean_historical_return(&returns, m, false, 252.0);
+            covariance(&returns, m, Estimator::Sample, 252.0).map(|(cov, model)| (mu, cov, model))
+        });
         let record =
             |method: String, failures: Vec<String>, weights: Vec<(String, f64)>, er, vol| {
                 OptimisationRecord {
@@ -132,46 +117,45 @@ impl OptimizedMomentum {
                     volatility: vol,
                 }
             };
-        // Each method in turn; a result outside the weight bounds counts as a failure,
-        // whatever the method (HRP and equal weight know no bounds).
         let mut failures: Vec<String> = Vec::new();
         let mut chosen_result = None;
-        match RiskModel::from_dense(&cov, m) {
-            Err(e) => failures.push(format!("covariance: {e}")),
-            Ok(model) => {
+        match &estimates {
+            Err(e) => failures.push(format!("estimates: {e}")),
+            Ok((mu, cov, model)) => {
                 let inputs = Inputs {
-                    mu: &mu,
-                    cov: &cov,
-                    model: &model,
+                    mu,
+                    cov,
+                    model,
                     bounds: self.bounds,
                     risk_free: 0.0,
                     constraints: None,
                     corr: None,
                     budgets: None,
                 };
+                let (lo, hi) = (self.bounds.lower, self.bounds.upper);
                 for method in &self.methods {
-                    match solve(*method, &inputs) {
-                        Err(e) => failures.push(format!("{}: {e}", method.name())),
-                        Ok(p) => {
-                            let (lo, hi) = (self.bounds.lower, self.bounds.upper);
-                            let total: f64 = p.weights.iter().sum();
-                            let problem = if p.weights.iter().any(|x| !x.is_finite()) {
-                                Some("weights are not finite".to_string())
-                            } else if (total - 1.0).abs() > 1e-6 {
-                                Some(format!("weights sum to {total:.6}"))
-                            } else {
-                                p.weights
-                                    .iter()
-                                    .find(|x| **x < lo - 1e-9 || **x > hi + 1e-9)
-                                    .map(|bad| format!("weight {bad:.4} is outside [{lo}, {hi}]"))
-                            };
-                            match problem {
-                                Some(why) => failures.push(format!("{}: {why}", method.name())),
-                                None => {
-                                    chosen_result = Some((method.name(), p));
-                                    break;
+                    // The optimiser's own sanity check, then the bounds for every method
+                    // (HRP and equal weight know no bounds).
+                    let outcome = solve(*method, &inputs)
+                        .and_then(|p| sane(p, *method, &inputs))
+                        .map_err(|e| e.to_string())
+                        .and_then(|p| {
+                            match p
+                                .weights
+                                .iter()
+                                .find(|x| **x < lo - 1e-9 || **x > hi + 1e-9)
+                            {
+                                Some(bad) => {
+                                    Err(format!("weight {bad:.4} is outside [{lo}, {hi}]"))
                                 }
+                                None => Ok(p),
                             }
+                        });
+                    match outcome {
+                        Err(why) => failures.push(format!("{}: {why}", method.name())),
+                        Ok(p) => {
+                            chosen_result = Some((method.name(), p));
+                            break;
                         }
                     }
                 }

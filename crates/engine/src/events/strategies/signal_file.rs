@@ -72,14 +72,12 @@ impl SignalFile {
             let row = k + 2;
             let record = record.map_err(|e| where_(row, e.to_string()))?;
             let cell = |c: usize| record.get(c).unwrap_or("");
-            let ts = DateFormat::infer(cell(ts_col))
-                .and_then(|f| f.parse(cell(ts_col)))
-                .ok_or_else(|| {
-                    where_(
-                        row,
-                        format!("datetime `{}` is not a date or time", cell(ts_col)),
-                    )
-                })?;
+            let ts = DateFormat::Auto.parse(cell(ts_col)).ok_or_else(|| {
+                where_(
+                    row,
+                    format!("datetime `{}` is not a date or time", cell(ts_col)),
+                )
+            })?;
             let t = market
                 .dates()
                 .binary_search(&ts)
