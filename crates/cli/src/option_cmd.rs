@@ -6,8 +6,10 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use oxfolio_data::table::{read_table, write_table, Column, Table};
-use oxfolio_derivatives::batch::{greek_columns, implied_vol_batch};
+use oxfolio_data::table::{read_table, Column, ColumnRef, Kind, Table, TableWriter};
+use oxfolio_derivatives::batch::{
+    greek_columns_into, implied_vol_batch, GreekColumns, OptionColumns,
+};
 use oxfolio_derivatives::strategy::{Market, Strategy as LegStrategy};
 use oxfolio_derivatives::{
     binomial_price, implied_volatility, European, Exercise, Greeks, OptionType,
@@ -264,8 +266,9 @@ fn is_parquet(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
-/// Reads a batch input: Parquet as it is; CSV with `type` as text and every other column
-/// as numbers (an error names the line and column).
+/// Reads a batch input: Parquet as it is; CSV with `type` (and `error`, in an earlier
+/// run's output) as text and every other column as numbers (an error names the line and
+/// column).
 fn read_input(path: &Path) -> anyhow::Result<Table> {
     if is_parquet(path) {
         return Ok(read_table(path)?);
@@ -280,7 +283,7 @@ fn read_input(path: &Path) -> anyhow::Result<Table> {
     let mut cols: Vec<Column> = headers
         .iter()
         .map(|h| {
-            if h.eq_ignore_ascii_case("type") {
+            if h.eq_ignore_ascii_case("type") || h.eq_ignore_ascii_case("error") {
                 Column::Text(Vec::new())
             } else {
                 Column::Number(Vec::new())
@@ -313,25 +316,6 @@ fn read_input(path: &Path) -> anyhow::Result<Table> {
 }
 
 /// Writes a batch output as CSV or, for a `.parquet` path, Parquet.
-fn write_output(path: &Path, table: &Table) -> anyhow::Result<()> {
-    if is_parquet(path) {
-        return Ok(write_table(path, table)?);
-    }
-    let mut w =
-        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-    w.write_record(table.iter().map(|(n, _)| n.as_str()))?;
-    let rows = table.first().map_or(0, |c| c.1.len());
-    for r in 0..rows {
-        w.write_record(table.iter().map(|(_, c)| match c {
-            Column::Text(v) => v[r].clone(),
-            Column::Number(v) if v[r].is_nan() => String::new(),
-            Column::Number(v) => v[r].to_string(),
-        }))?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut table = read_input(input)?;
@@ -396,67 +380,94 @@ fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Res
         number("rate")?,
         number("dividend")?,
     );
-    let options: Vec<European> = (0..kinds.len())
-        .map(|r| European {
-            kind: kinds[r],
-            spot: spot[r],
-            strike: strike[r],
-            expiry: expiry[r],
-            vol: if what == What::Iv { 0.2 } else { value[r] },
-            rate: rate[r],
-            dividend: dividend[r],
-        })
-        .collect();
-    let values = value.clone();
+    let rows = kinds.len();
+    let columns = OptionColumns {
+        kind: &kinds,
+        spot,
+        strike,
+        expiry,
+        vol: value,
+        rate,
+        dividend,
+    };
+    let results: &[&str] = if what == What::Iv {
+        &["iv"]
+    } else {
+        &["price", "delta", "gamma", "vega", "theta", "rho"]
+    };
+    let mut schema: Vec<(String, Kind)> =
+        table.iter().map(|(n, c)| (n.clone(), c.kind())).collect();
+    schema.extend(results.iter().map(|n| (n.to_string(), Kind::Number)));
+    schema.push(("error".into(), Kind::Text));
     let read_seconds = started.elapsed().as_secs_f64();
-    let t = std::time::Instant::now();
-    let mut failures: Vec<(usize, String)> = Vec::new();
-    if what == What::Iv {
-        let ivs = implied_vol_batch(&options, &values);
-        let mut iv = Vec::with_capacity(ivs.len());
-        for (r, x) in ivs.into_iter().enumerate() {
-            match x {
-                Ok(v) => iv.push(v),
-                Err(e) => {
-                    iv.push(f64::NAN);
-                    failures.push((r, e.to_string()));
+    let mut writer = TableWriter::create(output, &schema)?;
+    // Blocks of rows computed into reused buffers and written at once: memory stays
+    // constant whatever the batch size, and no fresh output memory is touched per row.
+    const BLOCK: usize = 65_536;
+    let mut greeks = GreekColumns::default();
+    let (mut ivs, mut block_options, mut messages) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut compute_seconds, mut errors) = (0.0, 0);
+    for start in (0..rows).step_by(BLOCK) {
+        let range = start..rows.min(start + BLOCK);
+        let t = std::time::Instant::now();
+        let failed = if what == What::Iv {
+            block_options.clear();
+            block_options.extend(range.clone().map(|r| European {
+                vol: 0.2,
+                ..columns.option(r)
+            }));
+            ivs.clear();
+            let mut failed = Vec::new();
+            for (i, x) in implied_vol_batch(&block_options, &value[range.clone()])
+                .into_iter()
+                .enumerate()
+            {
+                ivs.push(x.as_ref().map_or(f64::NAN, |v| *v));
+                if let Err(e) = x {
+                    failed.push((i, e));
                 }
             }
+            failed
+        } else {
+            greek_columns_into(&columns.slice(range.clone())?, &mut greeks)?
+        };
+        compute_seconds += t.elapsed().as_secs_f64();
+        messages.clear();
+        messages.resize(range.len(), String::new());
+        errors += failed.len();
+        for (i, e) in failed {
+            messages[i] = e.to_string();
         }
-        table.push(("iv".into(), Column::Number(iv)));
-    } else {
-        let (c, failed) = greek_columns(&options);
-        failures.extend(failed.into_iter().map(|(r, e)| (r, e.to_string())));
-        for (name, column) in [
-            ("price", c.price),
-            ("delta", c.delta),
-            ("gamma", c.gamma),
-            ("vega", c.vega),
-            ("theta", c.theta),
-            ("rho", c.rho),
-        ] {
-            table.push((name.to_string(), Column::Number(column)));
+        let mut block: Vec<ColumnRef> = table.iter().map(|(_, c)| c.slice(range.clone())).collect();
+        if what == What::Iv {
+            block.push(ColumnRef::Number(&ivs));
+        } else {
+            block.extend(
+                [
+                    &greeks.price,
+                    &greeks.delta,
+                    &greeks.gamma,
+                    &greeks.vega,
+                    &greeks.theta,
+                    &greeks.rho,
+                ]
+                .map(|c| ColumnRef::Number(c)),
+            );
         }
+        block.push(ColumnRef::Text(&messages));
+        writer.write(&block)?;
     }
-    let compute_seconds = t.elapsed().as_secs_f64();
-    let mut messages = vec![String::new(); options.len()];
-    for (r, m) in failures {
-        messages[r] = m;
-    }
-    let errors = messages.iter().filter(|m| !m.is_empty()).count();
-    table.push(("error".into(), Column::Text(messages)));
-    write_output(output, &table)?;
+    writer.finish()?;
     if a.json {
         let total = started.elapsed().as_secs_f64();
         let timings = serde_json::json!({ "read": read_seconds, "compute": compute_seconds, "write": total - read_seconds - compute_seconds });
         println!(
             "{}",
-            serde_json::json!({ "rows": options.len(), "errors": errors, "output": output.display().to_string(), "timings": timings })
+            serde_json::json!({ "rows": rows, "errors": errors, "output": output.display().to_string(), "timings": timings })
         );
     } else {
         println!(
-            "{} options, {errors} with errors (see the `error` column); wrote {}",
-            options.len(),
+            "{rows} options, {errors} with errors (see the `error` column); wrote {}",
             output.display()
         );
     }

@@ -730,6 +730,20 @@ fn option_batches_read_and_write_parquet() {
     assert!(o.status.success(), "{}", stderr(&o));
     let iv = std::fs::read_to_string(dir.path().join("iv.csv")).expect("iv");
     assert!(iv.lines().nth(1).expect("row").contains(",0.2"), "{iv}");
+    // And from a CSV output (its text `error` column read as text).
+    for args in [
+        ["option", "greeks", "--input", "in.csv", "--output", "g.csv"],
+        ["option", "iv", "--input", "g.csv", "--output", "iv2.csv"],
+    ] {
+        let o = oxfolio(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let iv2 = std::fs::read_to_string(dir.path().join("iv2.csv")).expect("iv");
+    assert!(
+        iv2.starts_with("type,spot,strike,expiry,vol,rate,dividend,price,iv,error\n"),
+        "{iv2}"
+    );
+    assert!(iv2.lines().nth(2).expect("row").contains(",0.2"), "{iv2}");
     std::fs::write(
         dir.path().join("bad.csv"),
         "type,spot,strike,expiry,vol,rate,dividend\ncall,42,forty,0.5,0.2,0.1,0\n",
@@ -742,6 +756,65 @@ fn option_batches_read_and_write_parquet() {
         ),
         "line 2, column `strike`: `forty` is not a number",
     );
+}
+
+#[test]
+fn option_batches_larger_than_a_block_keep_every_row_and_error_in_place() {
+    // 150,000 rows: three blocks of the streaming writer (65,536 rows each), with invalid
+    // rows in the first and the last block; greeks to CSV and Parquet, then iv back.
+    let dir = tempfile::tempdir().expect("tmp");
+    let n = 150_000;
+    let mut csv = String::from("type,spot,strike,expiry,vol,rate,dividend\n");
+    for i in 0..n {
+        let kind = if i % 2 == 0 { "call" } else { "put" };
+        let vol = if i == 7 || i == 140_001 { -0.1 } else { 0.2 };
+        let strike = 80.0 + (i % 41) as f64;
+        csv.push_str(&format!("{kind},100,{strike},0.5,{vol},0.03,0.01\n"));
+    }
+    std::fs::write(dir.path().join("big.csv"), csv).expect("write");
+    for out in ["big_out.csv", "big_out.parquet"] {
+        let o = oxfolio(
+            &[
+                "option", "greeks", "--input", "big.csv", "--output", out, "--json",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(report["rows"], n);
+        assert_eq!(report["errors"], 2);
+    }
+    let out = std::fs::read_to_string(dir.path().join("big_out.csv")).expect("out");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), n + 1);
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        let row = i - 1;
+        let invalid = row == 7 || row == 140_001;
+        assert_eq!(line.contains("invalid vol"), invalid, "row {row}: {line}");
+        // Rows with the same strike and type have the same price in every block (to
+        // rounding: a block of eight holding an invalid row goes the scalar way).
+        if row >= 82 && !invalid && row != 7 + 82 && row != 140_001 + 82 {
+            let price =
+                |l: &str| -> f64 { l.split(',').nth(7).expect("price").parse().expect("number") };
+            let (a, b) = (price(line), price(lines[i - 82]));
+            assert!((a - b).abs() <= 1e-12 * a.abs(), "row {row}: {a} {b}");
+        }
+    }
+    let t = oxfolio_data::table::read_table(&dir.path().join("big_out.parquet")).expect("pq");
+    match (&t[7].1, &t[13].1) {
+        (oxfolio_data::table::Column::Number(p), oxfolio_data::table::Column::Text(e)) => {
+            assert_eq!(p.len(), n);
+            assert!(p[140_001].is_nan() && e[140_001].contains("invalid vol"));
+            let from_csv: f64 = lines[100_001]
+                .split(',')
+                .nth(7)
+                .expect("price")
+                .parse()
+                .expect("number");
+            assert_eq!(p[100_000], from_csv);
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! Generic column tables in Parquet: named columns of numbers or text, for results and
-//! batch tools (option batches, run outputs). Numbers are written as DOUBLE (`NaN` for a
-//! missing value), text as UTF-8; any numeric Parquet type reads back as numbers.
+//! Generic column tables in Parquet or CSV: named columns of numbers or text, for results
+//! and batch tools (option batches, run outputs). Numbers are written as DOUBLE in
+//! Parquet (`NaN` for a missing value) and text as UTF-8; any numeric Parquet type reads
+//! back as numbers. [`TableWriter`] streams a table out block by block.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -49,7 +51,223 @@ fn err(path: &Path, message: impl std::fmt::Display) -> DataError {
     }
 }
 
-/// Writes a table (one row group, zstd).
+/// A borrowed run of one column's values (a block of rows).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ColumnRef<'a> {
+    /// Numbers.
+    Number(&'a [f64]),
+    /// Text.
+    Text(&'a [String]),
+}
+
+impl ColumnRef<'_> {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnRef::Number(v) => v.len(),
+            ColumnRef::Text(v) => v.len(),
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Column {
+    /// Values `range` of this column.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> ColumnRef<'_> {
+        match self {
+            Column::Number(v) => ColumnRef::Number(&v[range]),
+            Column::Text(v) => ColumnRef::Text(&v[range]),
+        }
+    }
+
+    /// The whole column.
+    pub fn as_ref(&self) -> ColumnRef<'_> {
+        self.slice(0..self.len())
+    }
+
+    /// Numbers or text.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Column::Number(_) => Kind::Number,
+            Column::Text(_) => Kind::Text,
+        }
+    }
+}
+
+/// Whether a column holds numbers or text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Numbers.
+    Number,
+    /// Text.
+    Text,
+}
+
+/// Writes a table block by block, so results of any size stream out in constant memory:
+/// Parquet (a `.parquet` path: DOUBLE and UTF-8 columns, zstd, one row group per block)
+/// or CSV (any other path: numbers in Rust's shortest round-trip form, `NaN` as an
+/// empty cell).
+pub struct TableWriter {
+    path: std::path::PathBuf,
+    names: Vec<String>,
+    kinds: Vec<Kind>,
+    sink: Sink,
+}
+
+enum Sink {
+    Parquet(SerializedFileWriter<File>),
+    Csv(csv::Writer<File>),
+}
+
+impl TableWriter {
+    /// Creates `path` with the named columns (letters, digits and `_` in Parquet).
+    pub fn create(path: &Path, columns: &[(String, Kind)]) -> Result<TableWriter, DataError> {
+        let names: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+        let kinds: Vec<Kind> = columns.iter().map(|c| c.1).collect();
+        let parquet = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let sink = if parquet {
+            let mut schema = String::from("message table {\n");
+            for (name, kind) in columns {
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                {
+                    return Err(DataError::Input(format!(
+                        "column name `{name}`: letters, digits and _ only"
+                    )));
+                }
+                schema.push_str(&match kind {
+                    Kind::Number => format!("  required double {name};\n"),
+                    Kind::Text => format!("  required binary {name} (UTF8);\n"),
+                });
+            }
+            schema.push('}');
+            let schema = Arc::new(parse_message_type(&schema).map_err(|e| err(path, e))?);
+            let props = Arc::new(
+                WriterProperties::builder()
+                    .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+                    .build(),
+            );
+            let file = File::create(path).map_err(|e| DataError::io(path, e))?;
+            Sink::Parquet(SerializedFileWriter::new(file, schema, props).map_err(|e| err(path, e))?)
+        } else {
+            let file = File::create(path).map_err(|e| DataError::io(path, e))?;
+            let mut w = csv::Writer::from_writer(file);
+            w.write_record(&names).map_err(|e| csv_err(path, e))?;
+            Sink::Csv(w)
+        };
+        Ok(TableWriter {
+            path: path.into(),
+            names,
+            kinds,
+            sink,
+        })
+    }
+
+    /// Appends a block: one run of values per column, in the order given at creation,
+    /// all of one length.
+    pub fn write(&mut self, block: &[ColumnRef]) -> Result<(), DataError> {
+        let path = self.path.as_path();
+        if block.len() != self.names.len() {
+            return Err(DataError::Input(format!(
+                "{}: a block of {} columns for a table of {}",
+                path.display(),
+                block.len(),
+                self.names.len()
+            )));
+        }
+        let rows = block.first().map_or(0, ColumnRef::len);
+        for ((name, kind), c) in self.names.iter().zip(&self.kinds).zip(block) {
+            let same_kind = matches!(
+                (kind, c),
+                (Kind::Number, ColumnRef::Number(_)) | (Kind::Text, ColumnRef::Text(_))
+            );
+            if c.len() != rows || !same_kind {
+                return Err(DataError::Input(format!(
+                    "{}: column `{name}` has {} values of {:?}, expected {rows} of {kind:?}",
+                    path.display(),
+                    c.len(),
+                    c
+                )));
+            }
+        }
+        match &mut self.sink {
+            Sink::Parquet(writer) => {
+                let mut group = writer.next_row_group().map_err(|e| err(path, e))?;
+                for c in block {
+                    let mut col = group
+                        .next_column()
+                        .map_err(|e| err(path, e))?
+                        .ok_or_else(|| err(path, "schema has fewer columns than the table"))?;
+                    match c {
+                        ColumnRef::Number(v) => {
+                            col.typed::<DoubleType>().write_batch(v, None, None)
+                        }
+                        ColumnRef::Text(v) => {
+                            let bytes: Vec<ByteArray> =
+                                v.iter().map(|s| ByteArray::from(s.as_str())).collect();
+                            col.typed::<ByteArrayType>().write_batch(&bytes, None, None)
+                        }
+                    }
+                    .map_err(|e| err(path, e))?;
+                    col.close().map_err(|e| err(path, e))?;
+                }
+                group.close().map_err(|e| err(path, e))?;
+            }
+            Sink::Csv(w) => {
+                let mut cell = String::new();
+                for r in 0..rows {
+                    for c in block {
+                        match c {
+                            ColumnRef::Text(v) => w.write_field(&v[r]),
+                            ColumnRef::Number(v) => {
+                                cell.clear();
+                                if !v[r].is_nan() {
+                                    // Writing to a String cannot fail.
+                                    let _ = write!(cell, "{}", v[r]);
+                                }
+                                w.write_field(&cell)
+                            }
+                        }
+                        .map_err(|e| csv_err(path, e))?;
+                    }
+                    w.write_record(None::<&[u8]>)
+                        .map_err(|e| csv_err(path, e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes the file.
+    pub fn finish(self) -> Result<(), DataError> {
+        let path = self.path.as_path();
+        match self.sink {
+            Sink::Parquet(writer) => {
+                writer.close().map_err(|e| err(path, e))?;
+            }
+            Sink::Csv(mut w) => w.flush().map_err(|e| DataError::io(path, e))?,
+        }
+        Ok(())
+    }
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> DataError {
+    DataError::Csv {
+        path: path.into(),
+        line: e.position().map_or(0, csv::Position::line),
+        message: e.to_string(),
+    }
+}
+
+/// Writes a whole table in one block (see [`TableWriter`]).
 pub fn write_table(path: &Path, table: &[(String, Column)]) -> Result<(), DataError> {
     let rows = table.first().map_or(0, |c| c.1.len());
     if let Some((name, c)) = table.iter().find(|(_, c)| c.len() != rows) {
@@ -58,50 +276,11 @@ pub fn write_table(path: &Path, table: &[(String, Column)]) -> Result<(), DataEr
             c.len()
         )));
     }
-    let mut schema = String::from("message table {\n");
-    for (name, c) in table {
-        if !name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-            || name.is_empty()
-        {
-            return Err(DataError::Input(format!(
-                "column name `{name}`: letters, digits and _ only"
-            )));
-        }
-        schema.push_str(&match c {
-            Column::Number(_) => format!("  required double {name};\n"),
-            Column::Text(_) => format!("  required binary {name} (UTF8);\n"),
-        });
-    }
-    schema.push('}');
-    let schema = Arc::new(parse_message_type(&schema).map_err(|e| err(path, e))?);
-    let props = Arc::new(
-        WriterProperties::builder()
-            .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
-            .build(),
-    );
-    let file = File::create(path).map_err(|e| DataError::io(path, e))?;
-    let mut writer = SerializedFileWriter::new(file, schema, props).map_err(|e| err(path, e))?;
-    let mut group = writer.next_row_group().map_err(|e| err(path, e))?;
-    for (_, c) in table {
-        let mut col = group
-            .next_column()
-            .map_err(|e| err(path, e))?
-            .ok_or_else(|| err(path, "schema has fewer columns than the table"))?;
-        match c {
-            Column::Number(v) => col.typed::<DoubleType>().write_batch(v, None, None),
-            Column::Text(v) => {
-                let bytes: Vec<ByteArray> = v.iter().map(|s| ByteArray::from(s.as_str())).collect();
-                col.typed::<ByteArrayType>().write_batch(&bytes, None, None)
-            }
-        }
-        .map_err(|e| err(path, e))?;
-        col.close().map_err(|e| err(path, e))?;
-    }
-    group.close().map_err(|e| err(path, e))?;
-    writer.close().map_err(|e| err(path, e))?;
-    Ok(())
+    let schema: Vec<(String, Kind)> = table.iter().map(|(n, c)| (n.clone(), c.kind())).collect();
+    let mut writer = TableWriter::create(path, &schema)?;
+    let block: Vec<ColumnRef> = table.iter().map(|(_, c)| c.as_ref()).collect();
+    writer.write(&block)?;
+    writer.finish()
 }
 
 /// Reads every column of a flat Parquet file: text columns as text, numeric ones as
@@ -176,6 +355,53 @@ fn text(f: &PqField) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_stream_block_by_block_to_parquet_and_csv() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let schema = [
+            ("x".to_string(), Kind::Number),
+            ("label".to_string(), Kind::Text),
+        ];
+        let labels: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        for name in ["t.parquet", "t.csv"] {
+            let path = dir.path().join(name);
+            let mut w = TableWriter::create(&path, &schema).expect("create");
+            w.write(&[
+                ColumnRef::Number(&[1.5, f64::NAN]),
+                ColumnRef::Text(&labels[..2]),
+            ])
+            .expect("block 1");
+            w.write(&[ColumnRef::Number(&[0.1]), ColumnRef::Text(&labels[2..])])
+                .expect("block 2");
+            let e = w
+                .write(&[
+                    ColumnRef::Number(&[1.0, 2.0]),
+                    ColumnRef::Text(&labels[..1]),
+                ])
+                .unwrap_err();
+            assert!(e.to_string().contains("column `label` has 1 values"), "{e}");
+            let e = w
+                .write(&[ColumnRef::Text(&labels[..1]), ColumnRef::Text(&labels[..1])])
+                .unwrap_err();
+            assert!(e.to_string().contains("expected 1 of Number"), "{e}");
+            assert!(w.write(&[ColumnRef::Number(&[1.0])]).is_err());
+            w.finish().expect("finish");
+            if name.ends_with(".csv") {
+                let text = std::fs::read_to_string(&path).expect("csv");
+                assert_eq!(text, "x,label\n1.5,a\n,b\n0.1,c\n");
+            } else {
+                let back = read_table(&path).expect("read");
+                assert_eq!(back[1].1, Column::Text(labels.clone()));
+                match &back[0].1 {
+                    Column::Number(v) => {
+                        assert!(v.len() == 3 && v[0] == 1.5 && v[1].is_nan() && v[2] == 0.1)
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn round_trip() {

@@ -3,6 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+use oxfolio_derivatives::batch::{greek_columns, greek_columns_into, GreekColumns, OptionData};
 use oxfolio_derivatives::{implied_volatility, European, OptionType};
 
 fn options(n: usize) -> Vec<European> {
@@ -43,16 +44,16 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    // The batch kernel into a reused buffer: price, delta, gamma, vega, theta and rho
-    // computed and written for every option (RAYON_NUM_THREADS=1 for one core).
-    let mut buffer = vec![[0.0; 6]; opts.len()];
-    g.bench_function("greek_rows_into_1m", |b| {
-        b.iter(|| oxfolio_derivatives::batch::greek_rows_into(&opts, &mut buffer).len())
+    // The batch path on columns into reused columns: price, delta, gamma, vega, theta
+    // and rho computed and stored for every option (RAYON_NUM_THREADS=1 for one core).
+    let data: OptionData = opts.iter().copied().collect();
+    let mut reused = GreekColumns::default();
+    g.bench_function("greek_columns_into_1m", |b| {
+        b.iter(|| greek_columns_into(&data.columns(), &mut reused).map(|e| e.len()))
     });
-    // The batch path: every row of price, delta, gamma, vega, theta and rho written out
-    // (run with RAYON_NUM_THREADS=1 for one core).
-    g.bench_function("greek_rows_1m", |b| {
-        b.iter(|| oxfolio_derivatives::batch::greek_rows(&opts).0.len())
+    // The same into freshly allocated columns (first-touch page faults included).
+    g.bench_function("greek_columns_1m", |b| {
+        b.iter(|| greek_columns(&data.columns()).map(|(c, _)| c.price.len()))
     });
     let few = &opts[..100_000];
     let prices: Vec<f64> = few.iter().map(|o| o.price_unchecked()).collect();

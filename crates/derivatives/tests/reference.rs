@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use oxfolio_derivatives::batch::OptionData;
 use oxfolio_derivatives::{binomial_price, implied_volatility, European, Exercise, OptionType};
 
 fn fixture() -> Value {
@@ -168,8 +169,22 @@ fn batch_kernel_rows_match_quantlib() {
     let doc = fixture();
     let cases: Vec<&Value> = doc["european"].as_array().expect("cases").iter().collect();
     let options: Vec<European> = cases.iter().map(|c| option(c)).collect();
-    let (rows, errors) = oxfolio_derivatives::batch::greek_rows(&options);
+    let data: OptionData = options.iter().copied().collect();
+    let (columns, errors) =
+        oxfolio_derivatives::batch::greek_columns(&data.columns()).expect("equal lengths");
     assert!(errors.is_empty());
+    let rows: Vec<[f64; 6]> = (0..options.len())
+        .map(|i| {
+            [
+                columns.price[i],
+                columns.delta[i],
+                columns.gamma[i],
+                columns.vega[i],
+                columns.theta[i],
+                columns.rho[i],
+            ]
+        })
+        .collect();
     let names = ["price", "delta", "gamma", "vega", "theta", "rho"];
     let mut worst = [0.0f64; 6];
     let mut compared = 0;
