@@ -315,7 +315,8 @@ fn read_input(path: &Path) -> anyhow::Result<Table> {
     Ok(headers.into_iter().zip(cols).collect())
 }
 
-/// Writes a batch output as CSV or, for a `.parquet` path, Parquet.
+/// A batch from a file: reads the input columns, then computes and writes the results
+/// block by block (CSV, or Parquet for a `.parquet` output).
 fn batch(a: &OptionArgs, what: What, input: &Path, output: &Path) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let mut table = read_input(input)?;

@@ -73,6 +73,14 @@ impl ColumnRef<'_> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Numbers or text.
+    pub fn kind(&self) -> Kind {
+        match self {
+            ColumnRef::Number(_) => Kind::Number,
+            ColumnRef::Text(_) => Kind::Text,
+        }
+    }
 }
 
 impl Column {
@@ -85,7 +93,7 @@ impl Column {
     }
 
     /// The whole column.
-    pub fn as_ref(&self) -> ColumnRef<'_> {
+    pub fn view(&self) -> ColumnRef<'_> {
         self.slice(0..self.len())
     }
 
@@ -185,16 +193,12 @@ impl TableWriter {
         }
         let rows = block.first().map_or(0, ColumnRef::len);
         for ((name, kind), c) in self.names.iter().zip(&self.kinds).zip(block) {
-            let same_kind = matches!(
-                (kind, c),
-                (Kind::Number, ColumnRef::Number(_)) | (Kind::Text, ColumnRef::Text(_))
-            );
-            if c.len() != rows || !same_kind {
+            if c.len() != rows || c.kind() != *kind {
                 return Err(DataError::Input(format!(
                     "{}: column `{name}` has {} values of {:?}, expected {rows} of {kind:?}",
                     path.display(),
                     c.len(),
-                    c
+                    c.kind()
                 )));
             }
         }
@@ -278,7 +282,7 @@ pub fn write_table(path: &Path, table: &[(String, Column)]) -> Result<(), DataEr
     }
     let schema: Vec<(String, Kind)> = table.iter().map(|(n, c)| (n.clone(), c.kind())).collect();
     let mut writer = TableWriter::create(path, &schema)?;
-    let block: Vec<ColumnRef> = table.iter().map(|(_, c)| c.as_ref()).collect();
+    let block: Vec<ColumnRef> = table.iter().map(|(_, c)| c.view()).collect();
     writer.write(&block)?;
     writer.finish()
 }
@@ -288,13 +292,20 @@ pub fn write_table(path: &Path, table: &[(String, Column)]) -> Result<(), DataEr
 pub fn read_table(path: &Path) -> Result<Table, DataError> {
     let file = File::open(path).map_err(|e| DataError::io(path, e))?;
     let reader = SerializedFileReader::new(file).map_err(|e| err(path, e))?;
-    let names: Vec<String> = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let names: Vec<String> = schema
         .columns()
         .iter()
         .map(|c| c.name().to_string())
+        .collect();
+    // A column without rows takes its kind from the schema: byte arrays are text.
+    let empty: Vec<Column> = schema
+        .columns()
+        .iter()
+        .map(|c| match c.physical_type() {
+            parquet::basic::Type::BYTE_ARRAY => Column::Text(Vec::new()),
+            _ => Column::Number(Vec::new()),
+        })
         .collect();
     let mut columns: Vec<Option<Column>> = vec![None; names.len()];
     for (r, row) in reader
@@ -340,8 +351,8 @@ pub fn read_table(path: &Path) -> Result<Table, DataError> {
     }
     Ok(names
         .into_iter()
-        .zip(columns)
-        .map(|(n, c)| (n, c.unwrap_or(Column::Number(Vec::new()))))
+        .zip(columns.into_iter().zip(empty))
+        .map(|(n, (c, empty))| (n, c.unwrap_or(empty)))
         .collect())
 }
 
@@ -401,6 +412,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_empty_table_keeps_its_column_kinds() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("empty.parquet");
+        let table: Table = vec![
+            ("type".into(), Column::Text(Vec::new())),
+            ("spot".into(), Column::Number(Vec::new())),
+        ];
+        write_table(&path, &table).expect("write");
+        assert_eq!(read_table(&path).expect("read"), table);
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub struct OptionColumns<'a> {
 impl<'a> OptionColumns<'a> {
     /// The number of options, or an error naming the first column whose length differs
     /// from `kind`'s.
-    pub fn len(&self) -> Result<usize, DerivError> {
+    pub fn checked_len(&self) -> Result<usize, DerivError> {
         let n = self.kind.len();
         for (column, values) in self.numbers() {
             if values.len() != n {
@@ -80,7 +80,7 @@ impl<'a> OptionColumns<'a> {
 
     /// Rows `range`, or an error when it is not inside the columns.
     pub fn slice(&self, range: std::ops::Range<usize>) -> Result<OptionColumns<'a>, DerivError> {
-        let n = self.len()?;
+        let n = self.checked_len()?;
         if range.start > range.end || range.end > n {
             return Err(DerivError::Parameter {
                 parameter: "rows",
@@ -90,7 +90,7 @@ impl<'a> OptionColumns<'a> {
         Ok(self.rows(range))
     }
 
-    /// Rows `range` (within bounds: the caller checked [`OptionColumns::len`]).
+    /// Rows `range` (within bounds: the caller checked [`OptionColumns::checked_len`]).
     fn rows(&self, range: std::ops::Range<usize>) -> OptionColumns<'a> {
         OptionColumns {
             kind: &self.kind[range.clone()],
@@ -191,7 +191,7 @@ pub fn greek_columns(
     options: &OptionColumns,
 ) -> Result<(GreekColumns, Vec<(usize, DerivError)>), DerivError> {
     let mut out = GreekColumns::default();
-    let n = options.len()?;
+    let n = options.checked_len()?;
     for c in out.columns() {
         c.reserve_exact(n);
         // Fresh columns of megabytes each: huge pages cut the first-touch page faults.
@@ -204,13 +204,13 @@ pub fn greek_columns(
 /// [`greek_columns`] into a caller's columns, replacing their contents and reusing their
 /// memory (nothing is allocated per call once they are large enough, but the error
 /// list). Written for throughput: blocks of valid options go through the SIMD kernel
-/// ([`crate::lanes`]) with contiguous loads and stores, the rest one by one; every value
+/// (module `lanes`) with contiguous loads and stores, the rest one by one; every value
 /// is written once; chunks in parallel on rayon's threads.
 pub fn greek_columns_into(
     options: &OptionColumns,
     out: &mut GreekColumns,
 ) -> Result<Vec<(usize, DerivError)>, DerivError> {
-    let n = options.len()?;
+    let n = options.checked_len()?;
     let isa = Isa::detect();
     let mut spare = out.columns().map(|c| {
         c.clear();

@@ -12,7 +12,7 @@ pub mod bsm;
 pub mod error;
 pub mod futures;
 pub mod iv;
-pub mod lanes;
+mod lanes;
 pub mod strategy;
 pub mod tree;
 

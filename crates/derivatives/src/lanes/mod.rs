@@ -334,7 +334,8 @@ pub enum Isa {
     #[cfg(target_arch = "x86_64")]
     Avx512(avx512::Avx512),
     /// The portable kernel compiled for AVX2 with fused multiply-add.
-    Avx2Fma,
+    #[cfg(target_arch = "x86_64")]
+    Avx2Fma(Avx2Token),
     /// The portable kernel for the build's baseline target.
     Baseline,
 }
@@ -356,7 +357,7 @@ impl Isa {
             if std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
             {
-                out.push(Isa::Avx2Fma);
+                out.push(Isa::Avx2Fma(Avx2Token(())));
             }
         }
         out.push(Isa::Baseline);
@@ -372,12 +373,17 @@ impl Isa {
             // SAFETY: the token exists only when the CPU has AVX-512F and FMA.
             Isa::Avx512(token) => unsafe { fill_avx512(token, options, out) },
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `all_supported` lists this only when the CPU has AVX2 and FMA.
-            Isa::Avx2Fma => unsafe { fill_avx2(options, out) },
+            // SAFETY: the token exists only when the CPU has AVX2 and FMA.
+            Isa::Avx2Fma(_) => unsafe { fill_avx2(options, out) },
             _ => fill(Portable, options, out),
         }
     }
 }
+
+/// Proof that the CPU runs AVX2 and FMA: only [`Isa::all_supported`] makes one.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2Token(());
 
 /// Six output columns, one uninitialised slot per option.
 pub(crate) type Outputs<'a> = [&'a mut [MaybeUninit<f64>]; 6];
@@ -405,6 +411,7 @@ unsafe fn fill_avx2(options: &OptionColumns, out: &mut Outputs) {
     fill(Portable, options, out)
 }
 
+/// The block loop: kernel blocks of valid options, scalar rows for the rest.
 #[inline(always)]
 fn fill<S: Simd>(s: S, options: &OptionColumns, out: &mut Outputs) {
     let n = options.kind.len();
