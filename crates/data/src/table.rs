@@ -84,7 +84,7 @@ impl ColumnRef<'_> {
 }
 
 impl Column {
-    /// Values `range` of this column.
+    /// Values `range` of this column (which must lie inside it, as for a slice).
     pub fn slice(&self, range: std::ops::Range<usize>) -> ColumnRef<'_> {
         match self {
             Column::Number(v) => ColumnRef::Number(&v[range]),
@@ -99,10 +99,7 @@ impl Column {
 
     /// Numbers or text.
     pub fn kind(&self) -> Kind {
-        match self {
-            Column::Number(_) => Kind::Number,
-            Column::Text(_) => Kind::Text,
-        }
+        self.view().kind()
     }
 }
 
