@@ -1,8 +1,8 @@
 //! The batch kernel: price, delta, gamma, vega, theta and rho for `LANES` options at a
 //! time, written once against a small vector interface ([`simd::Simd`]) without branches
 //! or library calls, and compiled three ways chosen at run time ([`Isa`]): AVX-512
-//! intrinsics, the portable version compiled for AVX2 and FMA, and the portable version
-//! for any CPU. Its own `exp` and `ln` (range reduction plus polynomials, about one ulp)
+//! intrinsics, AVX2 and FMA intrinsics, and a portable version (arrays and loops) for
+//! any CPU. Its own `exp` and `ln` (range reduction plus polynomials, about one ulp)
 //! and the normal distribution from Cody's rational approximations (the Cephes `ndtr`
 //! coefficients, both sides of each split evaluated in every lane and selected) keep
 //! agreement with QuantLib within 1e-10 (tested on the same fixture as the scalar path).
@@ -14,6 +14,8 @@
 // The published coefficients are kept digit for digit as printed.
 #![allow(clippy::excessive_precision)]
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
 pub mod simd;
@@ -333,9 +335,9 @@ pub enum Isa {
     /// AVX-512 intrinsics (eight doubles per instruction).
     #[cfg(target_arch = "x86_64")]
     Avx512(avx512::Avx512),
-    /// The portable kernel compiled for AVX2 with fused multiply-add.
+    /// AVX2 and FMA intrinsics (two registers of four doubles).
     #[cfg(target_arch = "x86_64")]
-    Avx2Fma(Avx2Token),
+    Avx2Fma(avx2::Avx2),
     /// The portable kernel for the build's baseline target.
     Baseline,
 }
@@ -354,10 +356,8 @@ impl Isa {
             if let Some(token) = avx512::Avx512::detect() {
                 out.push(Isa::Avx512(token));
             }
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                out.push(Isa::Avx2Fma(Avx2Token(())));
+            if let Some(token) = avx2::Avx2::detect() {
+                out.push(Isa::Avx2Fma(token));
             }
         }
         out.push(Isa::Baseline);
@@ -374,16 +374,11 @@ impl Isa {
             Isa::Avx512(token) => unsafe { fill_avx512(token, options, out) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the token exists only when the CPU has AVX2 and FMA.
-            Isa::Avx2Fma(_) => unsafe { fill_avx2(options, out) },
+            Isa::Avx2Fma(token) => unsafe { fill_avx2(token, options, out) },
             _ => fill(Portable, options, out),
         }
     }
 }
-
-/// Proof that the CPU runs AVX2 and FMA: only [`Isa::all_supported`] makes one.
-#[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy, Debug)]
-pub struct Avx2Token(());
 
 /// Six output columns, one uninitialised slot per option.
 pub(crate) type Outputs<'a> = [&'a mut [MaybeUninit<f64>]; 6];
@@ -399,16 +394,15 @@ unsafe fn fill_avx512(token: avx512::Avx512, options: &OptionColumns, out: &mut 
     fill(token, options, out)
 }
 
-/// The portable [`fill`] compiled for AVX2 and FMA (the polynomials use fused
-/// multiply-add, which without FMA hardware would be a slow library call).
+/// [`fill`] with AVX2 and FMA intrinsics.
 ///
 /// # Safety
 ///
-/// The CPU must support AVX2 and FMA.
+/// The CPU must support AVX2 and FMA (which the token proves).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn fill_avx2(options: &OptionColumns, out: &mut Outputs) {
-    fill(Portable, options, out)
+unsafe fn fill_avx2(token: avx2::Avx2, options: &OptionColumns, out: &mut Outputs) {
+    fill(token, options, out)
 }
 
 /// The block loop: kernel blocks of valid options, scalar rows for the rest.
