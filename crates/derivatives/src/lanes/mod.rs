@@ -1,8 +1,8 @@
 //! The batch kernel: price, delta, gamma, vega, theta and rho for `LANES` options at a
 //! time, written once against a small vector interface ([`simd::Simd`]) without branches
-//! or library calls, and compiled three ways chosen at run time ([`Isa`]): AVX-512
-//! intrinsics, AVX2 and FMA intrinsics, and a portable version (arrays and loops) for
-//! any CPU. Its own `exp` and `ln` (range reduction plus polynomials, about one ulp)
+//! or library calls, and compiled for the CPU found at run time ([`Isa`]): AVX-512
+//! intrinsics, AVX2 and FMA intrinsics, or a portable version (arrays and loops) off
+//! x86-64; an x86-64 CPU without AVX2 and FMA uses the scalar formulas. Its own `exp` and `ln` (range reduction plus polynomials, about one ulp)
 //! and the normal distribution from Cody's rational approximations (the Cephes `ndtr`
 //! coefficients, both sides of each split evaluated in every lane and selected) keep
 //! agreement with QuantLib within 1e-10 (tested on the same fixture as the scalar path).
@@ -22,7 +22,9 @@ pub mod simd;
 
 use std::mem::MaybeUninit;
 
-use simd::{Portable, Simd};
+#[cfg(any(test, not(target_arch = "x86_64")))]
+use simd::Portable;
+use simd::Simd;
 
 use crate::batch::OptionColumns;
 use crate::bsm::OptionType;
@@ -375,7 +377,12 @@ impl Isa {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the token exists only when the CPU has AVX2 and FMA.
             Isa::Avx2Fma(token) => unsafe { fill_avx2(token, options, out) },
-            _ => fill(Portable, options, out),
+            // Without fused multiply-add hardware (x86-64 before AVX2) `mul_add` is a
+            // slow library call: the scalar formulas are faster there.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Baseline => scalar_rows(options, 0..options.kind.len(), out),
+            #[cfg(not(target_arch = "x86_64"))]
+            Isa::Baseline => fill(Portable, options, out),
         }
     }
 }
@@ -543,13 +550,19 @@ mod tests {
         let columns = options.columns();
         let n = options.kind.len();
         let mut far = 0;
-        for isa in Isa::all_supported() {
+        // Every instruction set this CPU has, and the portable kernel itself (which
+        // x86-64's baseline does not use).
+        let runs = Isa::all_supported().into_iter().map(Some).chain([None]);
+        for isa in runs {
             let mut cols: Vec<Vec<MaybeUninit<f64>>> =
                 (0..6).map(|_| vec![MaybeUninit::uninit(); n]).collect();
             let [a, b, c, d, e, f] = &mut cols[..] else {
                 unreachable!()
             };
-            isa.fill(&columns, &mut [a, b, c, d, e, f]);
+            match isa {
+                Some(isa) => isa.fill(&columns, &mut [a, b, c, d, e, f]),
+                None => fill(Portable, &columns, &mut [a, b, c, d, e, f]),
+            }
             for i in 0..n {
                 let o = columns.option(i);
                 // SAFETY: `fill` wrote every slot.

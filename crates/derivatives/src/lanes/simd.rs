@@ -1,10 +1,13 @@
 //! The vector operations the kernel is written in, and their portable implementation
 //! (`LANES` doubles as an array, one loop per operation, which compilers vectorise for
-//! whatever instruction set the calling function is compiled for).
+//! whatever instruction set the calling function is compiled for; used off x86-64, and
+//! tested everywhere).
 
 use std::mem::MaybeUninit;
 
-use super::{LANES, V};
+#[cfg(any(test, not(target_arch = "x86_64")))]
+use super::LANES;
+use super::V;
 
 /// Vectors of `LANES` doubles and the operations the kernel needs. A value of an
 /// implementing type is a proof that the CPU runs its instructions.
@@ -59,6 +62,7 @@ pub trait Simd: Copy {
     fn exponent_mantissa(self, x: Self::F) -> (Self::F, Self::F);
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 /// `[f(0), ..., f(LANES - 1)]` as a plain loop (which inlines and vectorises under
 /// every profile, where `std::array::from_fn` may stay a call).
 #[inline(always)]
@@ -70,12 +74,16 @@ fn map(f: impl Fn(usize) -> f64) -> V {
     out
 }
 
-/// Arrays and plain loops: runs everywhere.
+/// Arrays and plain loops: runs everywhere (the kernel off x86-64, where the baseline
+/// has no fused multiply-add hardware and the scalar formulas serve instead).
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[derive(Clone, Copy, Debug)]
 pub struct Portable;
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 const TWO_52: f64 = 4_503_599_627_370_496.0;
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 impl Simd for Portable {
     type F = V;
     type M = [bool; LANES];
