@@ -46,6 +46,16 @@ pub struct Timings {
     pub report: f64,
 }
 
+impl Timings {
+    /// `load 0.123, simulate 0.045, analytics 0.006, report 0.010` (seconds).
+    pub fn summary(&self) -> String {
+        format!(
+            "load {:.3}, simulate {:.3}, analytics {:.3}, report {:.3}",
+            self.load, self.simulate, self.analytics, self.report
+        )
+    }
+}
+
 /// `metrics.json`.
 #[derive(Debug, Serialize)]
 pub struct RunMetrics {
@@ -318,13 +328,7 @@ pub fn run(args: &BacktestArgs, config: Option<&Config>) -> anyhow::Result<()> {
         vec!["total_costs".into(), num(m.total_costs, 2)],
         vec!["num_fills".into(), m.num_fills.to_string()],
         vec!["num_events".into(), m.num_events.to_string()],
-        vec![
-            "timings (s)".into(),
-            format!(
-                "load {:.3}, simulate {:.3}, analytics {:.3}, report {:.3}",
-                m.timings.load, m.timings.simulate, m.timings.analytics, m.timings.report
-            ),
-        ],
+        vec!["timings (s)".into(), m.timings.summary()],
     ];
     print!("{}", render(&["metric", "value"], &rows));
     println!("wrote {}/ (report.html, metrics.json, equity.csv, fills.csv, trades.csv, pnl.csv, signals.csv, ...)", args.out.display());

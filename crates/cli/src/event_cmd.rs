@@ -286,13 +286,7 @@ pub fn print_summary(ts: &[i64], m: &EventRunMetrics, out: &Path) {
         ],
         vec!["exposure".into(), pct(t.exposure)],
         vec!["refused entries".into(), m.num_events.to_string()],
-        vec![
-            "timings (s)".into(),
-            format!(
-                "load {:.3}, simulate {:.3}, analytics {:.3}, report {:.3}",
-                m.timings.load, m.timings.simulate, m.timings.analytics, m.timings.report
-            ),
-        ],
+        vec!["timings (s)".into(), m.timings.summary()],
     ];
     print!("{}", render(&["metric", "value"], &rows));
     println!(

@@ -32,10 +32,6 @@ impl Simd for Avx2 {
     type M = Pair;
 
     #[inline(always)]
-    fn load(self, v: &V) -> Pair {
-        self.load_slice(v)
-    }
-    #[inline(always)]
     fn load_slice(self, v: &[f64]) -> Pair {
         let v = &v[..8];
         unsafe {

@@ -28,10 +28,6 @@ impl Simd for Avx512 {
     type M = __mmask8;
 
     #[inline(always)]
-    fn load(self, v: &V) -> __m512d {
-        unsafe { _mm512_loadu_pd(v.as_ptr()) }
-    }
-    #[inline(always)]
     fn load_slice(self, v: &[f64]) -> __m512d {
         let v = &v[..8];
         unsafe { _mm512_loadu_pd(v.as_ptr()) }

@@ -255,7 +255,7 @@ fn cdf_from<S: Simd>(s: S, x: S::F, gauss: S::F, ratio: S::F, z: S::F, central: 
             out[i] = if x[i] > 0.0 { 1.0 - tail } else { tail };
         }
     }
-    s.load(&out)
+    s.load_slice(&out)
 }
 
 /// `N(x)` given `gauss = exp(-x^2 / 2)`.
@@ -306,7 +306,7 @@ fn load<S: Simd>(s: S, options: &OptionColumns, start: usize) -> Lanes<S::F> {
         };
     }
     Lanes {
-        sign: s.load(&sign),
+        sign: s.load_slice(&sign),
         spot: lanes(options.spot),
         strike: lanes(options.strike),
         expiry: lanes(options.expiry),

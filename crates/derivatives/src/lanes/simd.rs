@@ -17,8 +17,6 @@ pub trait Simd: Copy {
     /// A lane mask.
     type M: Copy;
 
-    /// Loads an array.
-    fn load(self, v: &V) -> Self::F;
     /// Loads the first `LANES` values of a slice (which must hold that many).
     fn load_slice(self, v: &[f64]) -> Self::F;
     /// Stores into an array.
@@ -88,10 +86,6 @@ impl Simd for Portable {
     type F = V;
     type M = [bool; LANES];
 
-    #[inline(always)]
-    fn load(self, v: &V) -> V {
-        *v
-    }
     #[inline(always)]
     fn load_slice(self, v: &[f64]) -> V {
         let mut out = [0.0; LANES];
