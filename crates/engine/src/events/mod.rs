@@ -6,6 +6,7 @@
 pub mod broker;
 pub mod context;
 pub mod costs;
+mod equity;
 pub mod execution;
 pub mod fill;
 pub mod indicator_set;

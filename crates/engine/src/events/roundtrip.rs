@@ -188,9 +188,11 @@ impl<'m> RoundTrips<'m> {
         // The bars it was open, from the entry bar (unless entered at its close) to the
         // bar before the exit; `max` and `min` skip a missing (`NaN`) bar.
         let n = self.multipliers.len();
-        for t in o.first_bar..bar {
-            o.high = o.high.max(self.highs[t * n + i]);
-            o.low = o.low.min(self.lows[t * n + i]);
+        if o.first_bar < bar {
+            let span = o.first_bar * n + i..(bar - 1) * n + i + 1;
+            let (high, low) = extremes(&self.highs[span.clone()], &self.lows[span], n);
+            o.high = o.high.max(high);
+            o.low = o.low.min(low);
         }
         push_huge(&mut self.spans, (o.entry_bar, bar));
         let entry = o.entry_cost / o.entry_units;
@@ -252,6 +254,39 @@ impl<'m> RoundTrips<'m> {
     pub fn into_closed(self) -> Vec<RoundTrip> {
         self.closed
     }
+}
+
+/// The highest of every `stride`-th value of `highs` and the lowest of `lows` from the
+/// first (`NaN` skipped; `-inf` and `inf` when there is none). Contiguous values are
+/// compared in four lanes, so no comparison waits on the one before.
+fn extremes(highs: &[f64], lows: &[f64], stride: usize) -> (f64, f64) {
+    if stride > 1 {
+        let every = |v: &[f64], init: f64, pick: fn(f64, f64) -> f64| {
+            v.iter().step_by(stride).fold(init, |a, &x| pick(a, x))
+        };
+        return (
+            every(highs, f64::NEG_INFINITY, f64::max),
+            every(lows, f64::INFINITY, f64::min),
+        );
+    }
+    let mut high = [f64::NEG_INFINITY; 4];
+    let mut low = [f64::INFINITY; 4];
+    let (h4, l4) = (highs.chunks_exact(4), lows.chunks_exact(4));
+    let tail = h4.remainder().iter().zip(l4.remainder());
+    for (h, l) in h4.zip(l4) {
+        for k in 0..4 {
+            high[k] = high[k].max(h[k]);
+            low[k] = low[k].min(l[k]);
+        }
+    }
+    for (&h, &l) in tail {
+        high[0] = high[0].max(h);
+        low[0] = low[0].min(l);
+    }
+    (
+        high[0].max(high[1]).max(high[2].max(high[3])),
+        low[0].min(low[1]).min(low[2].min(low[3])),
+    )
 }
 
 /// Statistics of a list of round trips.

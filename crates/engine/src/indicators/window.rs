@@ -1,10 +1,11 @@
 //! Indicators over a fixed window of the last `n` values, kept in a ring buffer.
 
-/// The last `n` values.
+/// The last `n` values. Slots not yet written hold `0.0`.
 #[derive(Clone, Debug)]
 struct Ring {
     values: Vec<f64>,
     next: usize,
+    /// Values pushed, counted up to `n`.
     seen: usize,
 }
 
@@ -22,20 +23,29 @@ impl Ring {
     }
 
     fn full(&self) -> bool {
-        self.seen >= self.values.len()
+        self.seen == self.values.len()
+    }
+
+    /// Stores `x` in the oldest slot; returns what the slot held (`0.0` while filling).
+    #[inline]
+    fn replace(&mut self, x: f64) -> f64 {
+        let n = self.values.len();
+        let old = std::mem::replace(&mut self.values[self.next], x);
+        // A compare instead of a modulo: this runs once per bar.
+        self.next += 1;
+        if self.next == n {
+            self.next = 0;
+        }
+        self.seen += usize::from(self.seen < n);
+        old
     }
 
     /// Stores `x`; returns the value it replaced once the window is full.
+    #[inline]
     fn push(&mut self, x: f64) -> Option<f64> {
-        let old = self.full().then(|| self.values[self.next]);
-        self.values[self.next] = x;
-        // A compare instead of a modulo: this runs once per bar.
-        self.next += 1;
-        if self.next == self.values.len() {
-            self.next = 0;
-        }
-        self.seen += 1;
-        old
+        let full = self.full();
+        let old = self.replace(x);
+        full.then_some(old)
     }
 
     /// The value `k` bars ago (0 = the newest).
@@ -62,8 +72,10 @@ impl Sma {
     }
 
     /// Takes a value; the average once `n` are in.
+    #[inline]
     pub fn update(&mut self, x: f64) -> Option<f64> {
-        self.sum += x - self.ring.push(x).unwrap_or(0.0);
+        // While the window fills the replaced slot holds 0.0, and `x - 0.0` is `x`.
+        self.sum += x - self.ring.replace(x);
         self.ring.full().then(|| self.sum / self.ring.len() as f64)
     }
 }

@@ -6,16 +6,59 @@ use crate::error::StrategyError;
 use crate::events::context::EventContext;
 use crate::events::risk_loop::Entry;
 use crate::events::strategy::OrderStrategy;
-use crate::indicators::Sma;
 
 /// The strategy on one symbol.
 #[derive(Clone, Debug)]
 pub struct SmaCrossover {
     symbol: usize,
-    fast: Sma,
-    slow: Sma,
+    windows: Windows,
     quantity: Option<f64>,
     last_difference: f64,
+}
+
+/// Two simple moving averages over one ring of the last closes: each keeps a running sum,
+/// adding the new close and taking out the one leaving its window, as
+/// [`crate::indicators::Sma`] does (the same sums, to the bit), with one store per bar.
+#[derive(Clone, Debug)]
+struct Windows {
+    /// Closes by arrival count modulo the capacity, a power of two above `slow`; slots
+    /// not yet written hold 0.0, so a window still filling takes out nothing.
+    ring: Vec<f64>,
+    seen: usize,
+    fast: usize,
+    slow: usize,
+    fast_sum: f64,
+    slow_sum: f64,
+}
+
+impl Windows {
+    fn new(fast: usize, slow: usize) -> Windows {
+        Windows {
+            ring: vec![0.0; (slow + 1).next_power_of_two()],
+            seen: 0,
+            fast,
+            slow,
+            fast_sum: 0.0,
+            slow_sum: 0.0,
+        }
+    }
+
+    /// Takes a close; the fast and slow averages once `slow` closes are in.
+    #[inline]
+    fn update(&mut self, x: f64) -> Option<(f64, f64)> {
+        let mask = self.ring.len() - 1;
+        let k = self.seen;
+        self.ring[k & mask] = x;
+        self.fast_sum += x - self.ring[k.wrapping_sub(self.fast) & mask];
+        self.slow_sum += x - self.ring[k.wrapping_sub(self.slow) & mask];
+        self.seen = k + 1;
+        (self.seen >= self.slow).then(|| {
+            (
+                self.fast_sum / self.fast as f64,
+                self.slow_sum / self.slow as f64,
+            )
+        })
+    }
 }
 
 impl SmaCrossover {
@@ -34,8 +77,7 @@ impl SmaCrossover {
         }
         Ok(SmaCrossover {
             symbol,
-            fast: Sma::new(fast),
-            slow: Sma::new(slow),
+            windows: Windows::new(fast, slow),
             quantity,
             last_difference: 0.0,
         })
@@ -53,9 +95,7 @@ impl OrderStrategy for SmaCrossover {
         if close.is_nan() {
             return Ok(());
         }
-        let fast = self.fast.update(close);
-        let slow = self.slow.update(close);
-        let (Some(fast), Some(slow)) = (fast, slow) else {
+        let Some((fast, slow)) = self.windows.update(close) else {
             return Ok(());
         };
         let difference = fast - slow;
@@ -69,5 +109,30 @@ impl OrderStrategy for SmaCrossover {
             ctx.exit(self.symbol)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::Sma;
+
+    /// The shared ring gives the averages of two separate `Sma`s, bit for bit.
+    #[test]
+    fn windows_match_two_smas() {
+        for (fast, slow) in [(1, 2), (3, 4), (10, 30), (7, 31), (16, 32)] {
+            let mut windows = Windows::new(fast, slow);
+            let (mut f, mut s) = (Sma::new(fast), Sma::new(slow));
+            let mut x = 100.0f64;
+            for k in 0..500u32 {
+                x *= 1.0 + ((k * 7919 % 101) as f64 - 50.0) * 4e-4;
+                let expected = match (f.update(x), s.update(x)) {
+                    (Some(a), Some(b)) => Some((a.to_bits(), b.to_bits())),
+                    _ => None,
+                };
+                let got = windows.update(x).map(|(a, b)| (a.to_bits(), b.to_bits()));
+                assert_eq!(got, expected, "fast {fast}, slow {slow}, close {k}");
+            }
+        }
     }
 }
