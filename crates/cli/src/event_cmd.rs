@@ -76,7 +76,7 @@ pub fn run_config(
     let load_s = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let results = engine.run(&mut strategy)?;
+    let results = strategy.run(&engine)?;
     let simulate_s = started.elapsed().as_secs_f64();
 
     let started = Instant::now();

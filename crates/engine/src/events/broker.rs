@@ -374,7 +374,7 @@ impl Broker {
         self.scratch.clear();
         self.scratch.extend_from_slice(&self.live);
         // Same-close fills share the bar's volume with its earlier fills.
-        if self.volume_bar != Some(t) {
+        if self.config.max_volume_share.is_some() && self.volume_bar != Some(t) {
             self.volume_bar = Some(t);
             for v in &mut self.volume_used {
                 *v = 0.0;

@@ -199,15 +199,16 @@ impl<'a> EventContext<'a> {
     /// its exits (a refusal is recorded and gives `None`); without one it needs a
     /// quantity and places a market order (a bracket when a stop or target is given).
     pub fn enter(&mut self, i: usize, entry: Entry) -> Result<Option<OrderId>, StrategyError> {
-        let price = self.close(i);
-        let equity = self.equity();
-        let position = self.position(i);
-        let (t, ts) = (self.t, self.ts());
         let plan = match self.risk.as_deref_mut() {
-            Some(risk) => match risk.plan(i, &entry, price, equity, position, t, ts) {
-                Some(plan) => plan,
-                None => return Ok(None),
-            },
+            Some(risk) => {
+                let (price, position) = (self.closes[i], self.broker.position(i));
+                let (t, ts) = (self.t, self.market.dates()[self.t]);
+                let equity = self.broker.equity();
+                match risk.plan(i, &entry, price, equity, position, t, ts) {
+                    Some(plan) => plan,
+                    None => return Ok(None),
+                }
+            }
             None => {
                 let q = entry
                     .quantity

@@ -25,6 +25,17 @@ pub(crate) struct EquityInputs<'a> {
     pub fills: &'a [Fill],
 }
 
+/// A symbol held through a stretch of bars.
+struct Held {
+    symbol: usize,
+    quantity: f64,
+    multiplier: f64,
+    /// The last close seen.
+    mark: f64,
+    /// The last fill price (the ledger's mark before any close).
+    fallback: f64,
+}
+
 /// Equity at the end of each bar of the run.
 pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
     let n = input.multipliers.len();
@@ -32,8 +43,7 @@ pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
     let mut out = Vec::with_capacity(end.saturating_sub(start));
     let mut quantity = vec![0.0; n];
     let mut last_price = vec![f64::NAN; n];
-    let mut marks = vec![f64::NAN; n];
-    let mut held: Vec<usize> = Vec::new();
+    let mut held: Vec<Held> = Vec::new();
     let mut cash = input.initial_cash;
     let (mut fills, mut changes) = (input.fills.iter().peekable(), input.cash.iter().peekable());
     let mut t = start;
@@ -50,13 +60,18 @@ pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
         if traded {
             held.clear();
             for i in (0..n).filter(|&i| quantity[i] != 0.0) {
-                held.push(i);
-                // Marks of symbols not held were not kept: the last close up to now.
-                marks[i] = (start..t + 1)
-                    .rev()
-                    .map(|s| input.closes[s * n + i])
-                    .find(|c| !c.is_nan())
-                    .unwrap_or(f64::NAN);
+                held.push(Held {
+                    symbol: i,
+                    quantity: quantity[i],
+                    multiplier: input.multipliers[i],
+                    // Marks of symbols not held were not kept: the last close up to now.
+                    mark: (start..t + 1)
+                        .rev()
+                        .map(|s| input.closes[s * n + i])
+                        .find(|c| !c.is_nan())
+                        .unwrap_or(f64::NAN),
+                    fallback: last_price[i],
+                });
             }
         }
         // Nothing changes the positions or the cash before the next fill or cash change.
@@ -65,22 +80,19 @@ pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
         if held.is_empty() {
             out.resize(out.len() + (until - t), cash);
         } else {
-            for s in t..until {
-                let row = &input.closes[s * n..(s + 1) * n];
+            let rows = input.closes[t * n..until * n].chunks_exact(n);
+            out.extend(rows.map(|row| {
                 let mut e = cash;
-                for &i in &held {
-                    if !row[i].is_nan() {
-                        marks[i] = row[i];
+                for h in held.iter_mut() {
+                    let close = row[h.symbol];
+                    if !close.is_nan() {
+                        h.mark = close;
                     }
-                    let p = if marks[i].is_nan() {
-                        last_price[i]
-                    } else {
-                        marks[i]
-                    };
-                    e += quantity[i] * p * input.multipliers[i];
+                    let p = if h.mark.is_nan() { h.fallback } else { h.mark };
+                    e += h.quantity * p * h.multiplier;
                 }
-                out.push(e);
-            }
+                e
+            }));
         }
         t = until;
     }

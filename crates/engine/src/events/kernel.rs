@@ -593,6 +593,7 @@ fn book_fills(
 }
 
 /// Tells the strategy about order changes and fills since the last call.
+#[inline(never)]
 fn dispatch<S: OrderStrategy + ?Sized>(
     strategy: &mut S,
     ctx: &mut EventContext<'_>,

@@ -11,7 +11,9 @@ use crate::builtin::StrategyConfig;
 use crate::error::{EngineError, StrategyError};
 use crate::events::broker::Fill;
 use crate::events::context::EventContext;
+use crate::events::kernel::EventEngine;
 use crate::events::order::OrderUpdate;
+use crate::events::results::EventResults;
 use crate::events::schedule::Schedule;
 use crate::events::strategy::OrderStrategy;
 use crate::market::Market;
@@ -91,6 +93,14 @@ impl OrderStrategy for Shipped {
     }
     fn on_end(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
         each!(self, s => s.on_end(ctx))
+    }
+}
+
+impl Shipped {
+    /// Runs `engine` with the strategy's own type, so the loop is compiled for each
+    /// shipped strategy (no dispatch on the kind per bar).
+    pub fn run(&mut self, engine: &EventEngine<'_>) -> Result<EventResults, EngineError> {
+        each!(self, s => engine.run(s))
     }
 }
 
