@@ -324,6 +324,13 @@ impl Broker {
     /// Marks prices at a bar's closes (`NaN` keeps the last mark); futures settle.
     #[inline]
     pub fn mark(&mut self, closes: &[f64]) {
+        // One symbol (the common intraday run) without a loop.
+        if let ([m], [c]) = (self.marks.as_mut_slice(), closes) {
+            if !c.is_nan() {
+                *m = *c;
+            }
+            return;
+        }
         for (m, c) in self.marks.iter_mut().zip(closes) {
             if !c.is_nan() {
                 *m = *c;

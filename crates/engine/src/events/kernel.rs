@@ -249,6 +249,9 @@ impl<'m> EventEngine<'m> {
             let plain = ctx.risk.is_none() && !has_futures;
             let opens = market.opens().unwrap_or(&[]);
             let volumes = market.volumes().unwrap_or(&[]);
+            // The next line to prefetch, and the end of the row `LOOKAHEAD` bars on.
+            let mut next_line = self.first * n / 8 * 8;
+            let mut ahead_end = (self.first + LOOKAHEAD - 1) * n;
             let bars = (self.first..self.last + 1)
                 .zip(&dates[self.first..self.last + 1])
                 .zip(closes[self.first * n..(self.last + 1) * n].chunks_exact(n));
@@ -258,16 +261,14 @@ impl<'m> EventEngine<'m> {
                 }
                 let fills_at_bar_start = seen_fills;
                 // Orders fill against these columns, read once per order: fetched a few
-                // bars ahead, they are in cache when an order comes (its bar is seldom
-                // touched otherwise).
-                // One prefetch per cache line (eight values): when the row `LOOKAHEAD`
-                // bars on starts one.
-                let ahead = (t + LOOKAHEAD) * n;
-                let line = ahead.next_multiple_of(8);
-                if line < ahead + n {
+                // bars ahead, one cache line (eight values) at a time, they are in cache
+                // when an order comes (its bar is seldom touched otherwise).
+                ahead_end += n;
+                while next_line < ahead_end {
                     for column in [opens, highs, lows, volumes] {
-                        prefetch(column, line);
+                        prefetch(column, next_line);
                     }
+                    next_line += 8;
                 }
                 ctx.t = t;
                 ctx.closes = row;
