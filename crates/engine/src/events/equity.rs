@@ -36,6 +36,22 @@ struct Held {
     fallback: f64,
 }
 
+impl Held {
+    /// The position's value at a bar with this close (`NaN`: the last mark).
+    #[inline]
+    fn value(&mut self, close: f64) -> f64 {
+        if !close.is_nan() {
+            self.mark = close;
+        }
+        let p = if self.mark.is_nan() {
+            self.fallback
+        } else {
+            self.mark
+        };
+        self.quantity * p * self.multiplier
+    }
+}
+
 /// Equity at the end of each bar of the run.
 pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
     let n = input.multipliers.len();
@@ -79,17 +95,16 @@ pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
         let until = next.into_iter().flatten().fold(end, usize::min).max(t + 1);
         if held.is_empty() {
             out.resize(out.len() + (until - t), cash);
+        } else if let [h] = held.as_mut_slice() {
+            // One symbol held (the common case): its closes, every `n`-th value.
+            let closes = input.closes[t * n + h.symbol..].iter().step_by(n);
+            out.extend(closes.take(until - t).map(|&close| cash + h.value(close)));
         } else {
             let rows = input.closes[t * n..until * n].chunks_exact(n);
             out.extend(rows.map(|row| {
                 let mut e = cash;
                 for h in held.iter_mut() {
-                    let close = row[h.symbol];
-                    if !close.is_nan() {
-                        h.mark = close;
-                    }
-                    let p = if h.mark.is_nan() { h.fallback } else { h.mark };
-                    e += h.quantity * p * h.multiplier;
+                    e += h.value(row[h.symbol]);
                 }
                 e
             }));
