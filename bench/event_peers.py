@@ -12,7 +12,8 @@ to a temporary file; with --data it reads a `datetime,open,high,low,close,volume
 (for example data/bars/spy_daily.csv). Every engine reads the same file. Times are the
 simulation with its indicators, after loading: Oxfolio's `timings.simulate` from its
 metrics.json (the best of --repeat runs), the others' wall time around their run call
-(vectorbt compiled first on a small input). Prints final equities and ratios.
+(vectorbt compiled first on a small input, then also the best of --repeat runs;
+backtesting.py and backtrader once). Prints final equities and ratios.
 """
 import argparse
 import json
@@ -140,7 +141,7 @@ def run_backtesting(df):
     return float(stats["Equity Final [$]"]), elapsed
 
 
-def run_vectorbt(df):
+def run_vectorbt(df, repeat):
     import vectorbt as vbt
 
     def go(d):
@@ -163,10 +164,13 @@ def run_vectorbt(df):
         return pf.final_value()
 
     go(df.iloc[:2000])  # compile
-    start = time.perf_counter()
-    value = go(df)
-    elapsed = time.perf_counter() - start
-    return float(value), elapsed
+    best = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = go(df)
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return float(value), best
 
 
 def main():
@@ -188,7 +192,12 @@ def main():
     print(f"{n} bars from {path}")
     ox_equity, ox_s, fills = run_oxfolio(path, args.repeat)
     rows = [("oxfolio", ox_equity, ox_s)]
-    peers = [("vectorbt", run_vectorbt), ("backtesting.py", run_backtesting), ("backtrader", run_backtrader)]
+    # The two fast engines run --repeat times (best kept); the slow two once.
+    peers = [
+        ("vectorbt", lambda d: run_vectorbt(d, args.repeat)),
+        ("backtesting.py", run_backtesting),
+        ("backtrader", run_backtrader),
+    ]
     for name, fn in peers:
         if name in skip:
             continue

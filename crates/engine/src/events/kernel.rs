@@ -5,8 +5,11 @@
 //! are marked at the closes, fills booked in the round trips and the risk manager;
 //! (4) the strategy hears about order changes and fills, then sees bar `t` in `on_bar`;
 //! (5) with `fill_timing = same_close`, market orders it placed fill at `t`'s close;
-//! (6) due time exits are placed; (7) equity and cash are recorded. Nothing the strategy
-//! does on bar `t` can fill before bar `t + 1` unless same-close fills were asked for.
+//! (6) due time exits are placed; (7) cash is recorded where it changed (with futures,
+//! which settle every bar, equity too). After the last bar the equity curve of
+//! cash-settled runs follows from the fills and the cash record (`equity`). Nothing the
+//! strategy does on bar `t` can fill before bar `t + 1` unless same-close fills were asked
+//! for.
 
 use oxfolio_core::ledger::{Instrument, Settlement};
 use oxfolio_core::memory::{advise_huge_pages, prefetch};
