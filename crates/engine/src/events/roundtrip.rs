@@ -265,18 +265,14 @@ fn extremes(highs: &[f64], lows: &[f64], stride: usize) -> (f64, f64) {
             v.iter().step_by(stride).fold(init, |a, &x| pick(a, x))
         };
         return (
-            every(highs, f64::NEG_INFINITY, f64::max),
-            every(lows, f64::INFINITY, f64::min),
+            every(highs, f64::NEG_INFINITY, above),
+            every(lows, f64::INFINITY, below),
         );
     }
     let mut high = [f64::NEG_INFINITY; 4];
     let mut low = [f64::INFINITY; 4];
     let (h4, l4) = (highs.chunks_exact(4), lows.chunks_exact(4));
     let tail = h4.remainder().iter().zip(l4.remainder());
-    // A comparison with `NaN` is false, so a missing bar changes nothing: `max` and `min`
-    // without their `NaN` handling, one instruction per lane.
-    let above = |a: f64, x: f64| if x > a { x } else { a };
-    let below = |a: f64, x: f64| if x < a { x } else { a };
     for (h, l) in h4.zip(l4) {
         for k in 0..4 {
             high[k] = above(high[k], h[k]);
@@ -291,6 +287,27 @@ fn extremes(highs: &[f64], lows: &[f64], stride: usize) -> (f64, f64) {
         high[0].max(high[1]).max(high[2].max(high[3])),
         low[0].min(low[1]).min(low[2].min(low[3])),
     )
+}
+
+/// `x` when it is above `a`, else `a`. A comparison with `NaN` is false, so a missing bar
+/// changes nothing: `f64::max` without its `NaN` handling, one instruction per lane.
+#[inline]
+fn above(a: f64, x: f64) -> f64 {
+    if x > a {
+        x
+    } else {
+        a
+    }
+}
+
+/// `x` when it is below `a`, else `a` (see [`above`]).
+#[inline]
+fn below(a: f64, x: f64) -> f64 {
+    if x < a {
+        x
+    } else {
+        a
+    }
 }
 
 /// Statistics of a list of round trips.
