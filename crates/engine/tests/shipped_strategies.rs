@@ -323,3 +323,61 @@ fn indicators_registered_through_the_context_follow_the_bars() {
     }
     assert!(reader.seen[9].0.is_some() && reader.seen[8].0.is_none());
 }
+
+/// Bars with no live order run in the kernel's quiet loop: an indicator registered there
+/// is fed from the next bar on, as on any other bar, and a failure names its bar.
+#[test]
+fn indicators_registered_mid_run_and_failures_name_their_bar() {
+    use oxfolio_engine::events::{EventContext, IndicatorId, IndicatorSpec};
+    use oxfolio_engine::indicators::Sma;
+    use oxfolio_engine::{EngineError, StrategyError};
+
+    struct Late {
+        id: Option<IndicatorId>,
+        seen: Vec<(usize, Option<f64>)>,
+        fail_at: usize,
+    }
+    impl OrderStrategy for Late {
+        fn on_bar(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
+            match self.id {
+                None if ctx.t() == 50 => {
+                    self.id = Some(ctx.add_indicator(0, IndicatorSpec::Sma(5)))
+                }
+                Some(id) => self.seen.push((ctx.t(), ctx.indicator(id))),
+                None => {}
+            }
+            if ctx.t() == self.fail_at {
+                return Err(StrategyError::new("stop here"));
+            }
+            Ok(())
+        }
+    }
+    let m = spy();
+    let mut late = Late {
+        id: None,
+        seen: Vec::new(),
+        fail_at: usize::MAX,
+    };
+    run_on(&m, settings(1e6, 0.0), &mut late);
+    let mut sma = Sma::new(5);
+    let expected: Vec<(usize, Option<f64>)> = (51..m.dates().len())
+        .map(|t| (t, sma.update(m.closes()[t])))
+        .collect();
+    assert_eq!(late.seen, expected);
+
+    let mut failing = Late {
+        id: None,
+        seen: Vec::new(),
+        fail_at: 20,
+    };
+    let error = EventEngine::new(&m, settings(1e6, 0.0))
+        .expect("engine")
+        .run(&mut failing)
+        .expect_err("the strategy fails");
+    match error {
+        EngineError::Strategy { date, .. } => {
+            assert_eq!(date, oxfolio_core::time::format_timestamp(m.dates()[20]))
+        }
+        other => panic!("unexpected error {other}"),
+    }
+}

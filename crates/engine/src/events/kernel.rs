@@ -11,6 +11,8 @@
 //! strategy does on bar `t` can fill before bar `t + 1` unless same-close fills were asked
 //! for.
 
+use std::ops::Range;
+
 use oxfolio_core::ledger::{Instrument, Settlement};
 use oxfolio_core::memory::{advise_huge_pages, prefetch};
 use oxfolio_risk::config::RiskManagement;
@@ -250,29 +252,47 @@ impl<'m> EventEngine<'m> {
             // Without a risk layer or futures, a bar without live orders needs only its
             // marks before the strategy.
             let plain = ctx.risk.is_none() && !has_futures;
-            let opens = market.opens().unwrap_or(&[]);
-            let volumes = market.volumes().unwrap_or(&[]);
-            // The next line to prefetch, and the end of the row `LOOKAHEAD` bars on.
-            let mut next_line = self.first * n / 8 * 8;
-            let mut ahead_end = (self.first + LOOKAHEAD - 1) * n;
-            let bars = (self.first..self.last + 1)
-                .zip(&dates[self.first..self.last + 1])
-                .zip(closes[self.first * n..(self.last + 1) * n].chunks_exact(n));
-            for ((t, &ts), row) in bars {
+            // Bars where nothing is live and nothing waits for the strategy, and nothing
+            // but the marks happens before it, run in a tighter loop (`quiet_bars`).
+            let quiet = plain && !same_close && !cash_may_move;
+            let mut prefetcher = Prefetcher::new(
+                [
+                    market.opens().unwrap_or(&[]),
+                    highs,
+                    lows,
+                    market.volumes().unwrap_or(&[]),
+                ],
+                self.first,
+                n,
+            );
+            let mut t = self.first;
+            while t <= self.last {
+                if quiet
+                    && ctx.broker.idle()
+                    && !ctx.broker.has_events()
+                    && ctx.indicators.is_empty()
+                {
+                    let stretch = Stretch {
+                        clock: &mut clock,
+                        prefetcher: &mut prefetcher,
+                        borrow_fees: &mut borrow_fees,
+                        dates,
+                        closes,
+                    };
+                    t = match quiet_bars(strategy, &mut ctx, stretch, t..self.last + 1) {
+                        Ok(next) => next,
+                        Err((t, Failure::Strategy(e))) => return Err(failed(t, e)),
+                        Err((_, Failure::Engine(e))) => return Err(e),
+                    };
+                    continue;
+                }
+                let ts = dates[t];
+                let row = &closes[t * n..(t + 1) * n];
                 if ts >= clock.next_day_start {
                     borrow_fees += clock.new_day(ts, ctx.broker)?;
                 }
                 let fills_at_bar_start = seen_fills;
-                // Orders fill against these columns, read once per order: fetched a few
-                // bars ahead, one cache line (eight values) at a time, they are in cache
-                // when an order comes (its bar is seldom touched otherwise).
-                ahead_end += n;
-                while next_line < ahead_end {
-                    for column in [opens, highs, lows, volumes] {
-                        prefetch(column, next_line);
-                    }
-                    next_line += 8;
-                }
+                prefetcher.advance(n);
                 ctx.t = t;
                 ctx.closes = row;
                 if plain && ctx.broker.idle() {
@@ -323,6 +343,7 @@ impl<'m> EventEngine<'m> {
                         last_cash = c;
                     }
                 }
+                t += 1;
             }
         }
         let day = clock.day;
@@ -434,6 +455,83 @@ impl Clock {
         self.next_day_start = (self.day + 1) * DAY;
         Ok(fee)
     }
+}
+
+/// Fetches the columns orders fill against (open, high, low, volume) a few bars ahead of
+/// the loop, one cache line (eight values) at a time: read once per order and seldom
+/// otherwise, they are then in cache when an order comes.
+struct Prefetcher<'a> {
+    columns: [&'a [f64]; 4],
+    /// The next line to fetch (its first index).
+    next_line: usize,
+    /// The end of the row `LOOKAHEAD - 1` bars past the current one.
+    ahead_end: usize,
+}
+
+impl<'a> Prefetcher<'a> {
+    fn new(columns: [&'a [f64]; 4], first: usize, n: usize) -> Prefetcher<'a> {
+        Prefetcher {
+            columns,
+            next_line: first * n / 8 * 8,
+            ahead_end: (first + LOOKAHEAD - 1) * n,
+        }
+    }
+
+    /// Moves one bar (`n` values) on.
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.ahead_end += n;
+        while self.next_line < self.ahead_end {
+            for column in self.columns {
+                prefetch(column, self.next_line);
+            }
+            self.next_line += 8;
+        }
+    }
+}
+
+/// The loop state a stretch of quiet bars moves on.
+struct Stretch<'s, 'a> {
+    clock: &'s mut Clock,
+    prefetcher: &'s mut Prefetcher<'a>,
+    borrow_fees: &'s mut f64,
+    dates: &'a [i64],
+    closes: &'a [f64],
+}
+
+/// Runs bars from `bars.start` while they are quiet: no order live, no event waiting for
+/// the strategy, no indicator registered, so a bar is its marks and `on_bar` (for runs
+/// without a risk layer, futures, borrow fees or same-close fills). Returns the next bar
+/// to run (after the one where the strategy placed an order or registered an indicator),
+/// or the bar that failed.
+#[inline(never)]
+fn quiet_bars<'a, S: OrderStrategy + ?Sized>(
+    strategy: &mut S,
+    ctx: &mut EventContext<'a>,
+    stretch: Stretch<'_, 'a>,
+    bars: Range<usize>,
+) -> Result<usize, (usize, Failure)> {
+    let n = ctx.market.n_symbols();
+    let end = bars.end;
+    let rows = stretch.closes[bars.start * n..end * n].chunks_exact(n);
+    let dates = &stretch.dates[bars.start..end];
+    for ((t, &ts), row) in bars.zip(dates).zip(rows) {
+        if ts >= stretch.clock.next_day_start {
+            *stretch.borrow_fees += stretch
+                .clock
+                .new_day(ts, ctx.broker)
+                .map_err(|e| (t, e.into()))?;
+        }
+        stretch.prefetcher.advance(n);
+        ctx.t = t;
+        ctx.closes = row;
+        ctx.broker.mark(row);
+        strategy.on_bar(ctx).map_err(|e| (t, e.into()))?;
+        if !ctx.broker.idle() || ctx.broker.has_events() || !ctx.indicators.is_empty() {
+            return Ok(t + 1);
+        }
+    }
+    Ok(end)
 }
 
 /// Either failure of the out-of-line steps.

@@ -89,7 +89,7 @@ impl OrderStrategy for SmaCrossover {
         "sma_crossover"
     }
 
-    #[inline]
+    #[inline(always)]
     fn on_bar(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
         let close = ctx.close(self.symbol);
         if close.is_nan() {
