@@ -7,9 +7,11 @@
 //! (5) with `fill_timing = same_close`, market orders it placed fill at `t`'s close;
 //! (6) due time exits are placed; (7) cash is recorded where it changed (with futures,
 //! which settle every bar, equity too). After the last bar the equity curve of
-//! cash-settled runs follows from the fills and the cash record (`equity`). Nothing the
-//! strategy does on bar `t` can fill before bar `t + 1` unless same-close fills were asked
-//! for.
+//! cash-settled runs follows from the fills and the cash record (`equity`). Without a
+//! risk layer, futures, borrow fees or same-close fills, a bar with no live order, no
+//! waiting event and no indicator needs only the marks and `on_bar`: such bars run in a
+//! tighter loop (`quiet_bars`) until the strategy places an order. Nothing the strategy
+//! does on bar `t` can fill before bar `t + 1` unless same-close fills were asked for.
 
 use std::ops::Range;
 

@@ -13,7 +13,8 @@ pub struct SmaCrossover {
     symbol: usize,
     windows: Windows,
     quantity: Option<f64>,
-    /// Of the sign of the last non-zero difference of the averages (0 before any).
+    /// A number with the sign of the last non-zero difference of the averages (0 before
+    /// any).
     last_difference: f64,
 }
 
@@ -80,7 +81,7 @@ impl Windows {
     /// difference is zero), the averages as [`Windows::averages`] gives them. Products by
     /// the reciprocals decide it unless the two are within a few units in the last place,
     /// where the divided averages do: the same decisions, without a division's latency
-    /// before the branch that follows (which costs most when it is mispredicted, at a cross).
+    /// before the branch that follows (costliest when mispredicted, at a cross).
     #[inline]
     fn difference(&self) -> f64 {
         let (fast, slow) = (
