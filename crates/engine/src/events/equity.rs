@@ -1,31 +1,15 @@
-//! The equity curve of cash-settled instruments, computed after the run from what changes
-//! it: the fills (positions) and the sparse cash record, marked at the closes. Equity at
-//! the end of bar `t` is `cash + sum(quantity x mark x multiplier)` over the symbols held,
-//! in index order, where the mark is the last close seen since the run's first bar (the
-//! last fill price before any): what `Ledger::equity` gives at the broker's marks, to the
-//! bit, without a step in the event loop.
+//! The equity curve of a run, recorded as it goes. A bar with fills or settlement takes the
+//! ledger's equity at the broker's marks; a stretch of quiet bars (no order live, so no
+//! fill and no cash change) is valued after it from its closes, the holdings and cash
+//! fixed through it: `cash + sum(quantity x mark x multiplier)` over the symbols held, in
+//! index order, the mark the last close seen (the last fill price before any), which is
+//! what `Ledger::equity` gives at the broker's marks, to the bit. The closes of a stretch
+//! were just read by the loop, so valuing them together costs no second pass over memory.
 
-use std::ops::Range;
+use super::broker::Broker;
 
-use super::broker::Fill;
-
-/// The inputs of [`equity_curve`].
-pub(crate) struct EquityInputs<'a> {
-    /// Time-major closes of `n` symbols (`NaN`: no price).
-    pub closes: &'a [f64],
-    /// Contract multipliers, one per symbol.
-    pub multipliers: &'a [f64],
-    /// Bars of the run (calendar indices).
-    pub bars: Range<usize>,
-    /// Cash before the first bar.
-    pub initial_cash: f64,
-    /// Cash after each bar where it changed, as (bar, cash), by bar.
-    pub cash: &'a [(usize, f64)],
-    /// Every fill, in the order booked.
-    pub fills: &'a [Fill],
-}
-
-/// A symbol held through a stretch of bars.
+/// A symbol held through a quiet stretch.
+#[derive(Clone, Copy, Debug)]
 struct Held {
     symbol: usize,
     quantity: f64,
@@ -52,80 +36,98 @@ impl Held {
     }
 }
 
-/// Equity at the end of each bar of the run.
-pub(crate) fn equity_curve(input: &EquityInputs<'_>) -> Vec<f64> {
-    let n = input.multipliers.len();
-    let Range { start, end } = input.bars.clone();
-    let mut out = Vec::with_capacity(end.saturating_sub(start));
-    let mut quantity = vec![0.0; n];
-    let mut last_price = vec![f64::NAN; n];
-    let mut held: Vec<Held> = Vec::new();
-    let mut cash = input.initial_cash;
-    let (mut fills, mut changes) = (input.fills.iter().peekable(), input.cash.iter().peekable());
-    let mut t = start;
-    while t < end {
-        let mut traded = false;
-        while let Some(f) = fills.next_if(|f| f.bar <= t) {
-            quantity[f.symbol] += f.quantity;
-            last_price[f.symbol] = f.price;
-            traded = true;
+/// Equity at the end of each bar of a run, in bar order.
+#[derive(Debug)]
+pub(crate) struct EquityCurve {
+    values: Vec<f64>,
+    multipliers: Vec<f64>,
+    /// Cash and holdings of the quiet stretch under way.
+    cash: f64,
+    held: Vec<Held>,
+}
+
+impl EquityCurve {
+    /// Room for `bars` values; `multipliers` per symbol.
+    pub fn new(bars: usize, multipliers: Vec<f64>) -> EquityCurve {
+        let mut values = Vec::with_capacity(bars);
+        oxfolio_core::memory::advise_huge_pages(&mut values);
+        EquityCurve {
+            values,
+            multipliers,
+            cash: 0.0,
+            held: Vec::new(),
         }
-        while let Some(&(_, c)) = changes.next_if(|c| c.0 <= t) {
-            cash = c;
-        }
-        if traded {
-            held.clear();
-            for i in (0..n).filter(|&i| quantity[i] != 0.0) {
-                held.push(Held {
+    }
+
+    /// Records a bar's equity.
+    #[inline]
+    pub fn push(&mut self, equity: f64) {
+        self.values.push(equity);
+    }
+
+    /// The last bar's equity, to overwrite (closing positions at the end of the run).
+    pub fn last_mut(&mut self) -> Option<&mut f64> {
+        self.values.last_mut()
+    }
+
+    /// Takes the cash, holdings and marks before a quiet stretch's first bar.
+    pub fn hold(&mut self, broker: &Broker) {
+        let ledger = broker.ledger();
+        self.cash = ledger.cash();
+        self.held.clear();
+        for (i, (&mark, &multiplier)) in broker.marks().iter().zip(&self.multipliers).enumerate() {
+            let h = ledger.holding(i);
+            if h.quantity != 0.0 {
+                self.held.push(Held {
                     symbol: i,
-                    quantity: quantity[i],
-                    multiplier: input.multipliers[i],
-                    // Marks of symbols not held were not kept: the last close up to now.
-                    mark: (start..t + 1)
-                        .rev()
-                        .map(|s| input.closes[s * n + i])
-                        .find(|c| !c.is_nan())
-                        .unwrap_or(f64::NAN),
-                    fallback: last_price[i],
+                    quantity: h.quantity,
+                    multiplier,
+                    mark,
+                    fallback: h.last_mark,
                 });
             }
         }
-        // Nothing changes the positions or the cash before the next fill or cash change.
-        let next = [fills.peek().map(|f| f.bar), changes.peek().map(|c| c.0)];
-        let until = next.into_iter().flatten().fold(end, usize::min).max(t + 1);
-        if held.is_empty() {
-            out.resize(out.len() + (until - t), cash);
-        } else if let ([h], 1) = (held.as_mut_slice(), n) {
-            // One symbol in the market: its closes lie together. Without a gap every
-            // close is the mark, so the stretch is one multiply-add per bar (in vector
-            // registers); a gap (a `NaN` value out) sends it the general way.
-            let closes = &input.closes[t..until];
-            let from = out.len();
-            let (q, m) = (h.quantity, h.multiplier);
-            out.extend(closes.iter().map(|&close| cash + q * close * m));
-            if out[from..].iter().fold(false, |gap, e| gap | e.is_nan()) {
-                out.truncate(from);
-                out.extend(closes.iter().map(|&close| cash + h.value(close)));
-            } else if let Some(&last) = closes.last() {
-                h.mark = last;
+    }
+
+    /// Records the quiet stretch's bars, given their time-major closes (`n` a row), with
+    /// the holdings taken by [`EquityCurve::hold`].
+    pub fn extend_quiet(&mut self, closes: &[f64]) {
+        let n = self.multipliers.len();
+        let out = &mut self.values;
+        let cash = self.cash;
+        match (self.held.as_mut_slice(), n) {
+            ([], _) => out.resize(out.len() + closes.len() / n.max(1), cash),
+            ([h], 1) => {
+                // One symbol in the market: its closes lie together. Without a gap every
+                // close is the mark, so the stretch is one multiply-add per bar (in vector
+                // registers); a gap (a `NaN` value out) sends it the general way.
+                let from = out.len();
+                let (q, m) = (h.quantity, h.multiplier);
+                out.extend(closes.iter().map(|&close| cash + q * close * m));
+                if out[from..].iter().fold(false, |gap, e| gap | e.is_nan()) {
+                    out.truncate(from);
+                    out.extend(closes.iter().map(|&close| cash + h.value(close)));
+                }
             }
-        } else if let [h] = held.as_mut_slice() {
-            // One symbol held (the common case): its closes, every `n`-th value.
-            let closes = input.closes[t * n + h.symbol..].iter().step_by(n);
-            out.extend(closes.take(until - t).map(|&close| cash + h.value(close)));
-        } else {
-            let rows = input.closes[t * n..until * n].chunks_exact(n);
-            out.extend(rows.map(|row| {
+            ([h], _) => {
+                // One symbol held: its closes, every `n`-th value.
+                let closes = closes[h.symbol..].iter().step_by(n);
+                out.extend(closes.map(|&close| cash + h.value(close)));
+            }
+            (held, _) => out.extend(closes.chunks_exact(n).map(|row| {
                 let mut e = cash;
                 for h in held.iter_mut() {
                     e += h.value(row[h.symbol]);
                 }
                 e
-            }));
+            })),
         }
-        t = until;
     }
-    out
+
+    /// The values, one per bar.
+    pub fn into_values(self) -> Vec<f64> {
+        self.values
+    }
 }
 
 #[cfg(test)]
@@ -143,8 +145,9 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
 
-        /// The curve equals the broker's equity read at every bar's end, to the bit: one
-        /// to three symbols with gaps (`NaN` closes), fractional fills, longs and shorts.
+        /// Recorded as the kernel records it, the curve equals the broker's equity read at
+        /// every bar's end, to the bit: one to three symbols with gaps (`NaN` closes),
+        /// fractional fills, longs and shorts.
         #[test]
         fn equals_the_ledger_at_the_marks(
             n in 1usize..4,
@@ -178,10 +181,19 @@ mod tests {
                 16,
             )
             .unwrap();
-            let (mut expected, mut cash) = (Vec::new(), Vec::new());
+            // As the kernel does: a bar with nothing live starts or continues a quiet
+            // stretch (valued when it ends, with the bar where orders are placed), any
+            // other bar records the broker's equity.
+            let mut curve = EquityCurve::new(bars, multipliers.clone());
+            let (mut expected, mut stretch) = (Vec::new(), None);
             // The run starts at bar 1: bar 0's closes are not marks.
             for t in 1..bars {
                 let row = &closes[t * n..(t + 1) * n];
+                let quiet = broker.idle();
+                if quiet && stretch.is_none() {
+                    curve.hold(&broker);
+                    stretch = Some(t);
+                }
                 let bar_of = |i: usize| (!row[i].is_nan()).then(|| BarPrices::flat(row[i]));
                 broker.process_bar(t, 0, 0, bar_of).unwrap();
                 broker.mark(row);
@@ -190,18 +202,14 @@ mod tests {
                     broker.submit(OrderRequest::market(i, q), OrderRole::Strategy, t).unwrap();
                 }
                 expected.push(broker.equity());
-                if cash.last().map_or(1e5, |c: &(usize, f64)| c.1) != broker.cash() {
-                    cash.push((t, broker.cash()));
+                if !quiet {
+                    curve.push(broker.equity());
+                } else if let Some(from) = stretch.filter(|_| !broker.idle() || t + 1 == bars) {
+                    curve.extend_quiet(&closes[from * n..(t + 1) * n]);
+                    stretch = None;
                 }
             }
-            let curve = equity_curve(&EquityInputs {
-                closes: &closes,
-                multipliers: &multipliers,
-                bars: 1..bars,
-                initial_cash: 1e5,
-                cash: &cash,
-                fills: broker.fills(),
-            });
+            let curve = curve.into_values();
             prop_assert_eq!(
                 curve.iter().map(|e| e.to_bits()).collect::<Vec<_>>(),
                 expected.iter().map(|e| e.to_bits()).collect::<Vec<_>>()

@@ -5,24 +5,23 @@
 //! are marked at the closes, fills booked in the round trips and the risk manager;
 //! (4) the strategy hears about order changes and fills, then sees bar `t` in `on_bar`;
 //! (5) with `fill_timing = same_close`, market orders it placed fill at `t`'s close;
-//! (6) due time exits are placed; (7) cash is recorded where it changed (with futures,
-//! which settle every bar, equity too). After the last bar the equity curve of
-//! cash-settled runs follows from the fills and the cash record (`equity`). Without a
-//! risk layer, futures, borrow fees or same-close fills, a bar with no live order, no
-//! waiting event and no indicator needs only the marks and `on_bar`: such bars run in a
-//! tighter loop (`quiet_bars`) until the strategy places an order. Nothing the strategy
+//! (6) due time exits are placed; (7) cash is recorded where it changed, and equity.
+//! Without a risk layer, futures, borrow fees or same-close fills, a bar with no live
+//! order, no waiting event and no indicator needs only the marks and `on_bar`: such bars
+//! run in a tighter loop (`quiet_bars`) until the strategy places an order, and the
+//! stretch's equity is valued after it from its closes (`equity`). Nothing the strategy
 //! does on bar `t` can fill before bar `t + 1` unless same-close fills were asked for.
 
 use std::ops::Range;
 
 use oxfolio_core::ledger::{Instrument, Settlement};
-use oxfolio_core::memory::{advise_huge_pages, prefetch};
+use oxfolio_core::memory::prefetch;
 use oxfolio_risk::config::RiskManagement;
 
 use super::broker::{Broker, BrokerEvent};
 use super::context::{bar_at, EventContext, OptimisationRecord};
 use super::costs::{Commission, CommissionModel, Slippage};
-use super::equity::{equity_curve, EquityInputs};
+use super::equity::EquityCurve;
 use super::execution::ExecutionConfig;
 use super::fill::{BarPrices, FillTiming};
 use super::indicator_set::IndicatorSet;
@@ -212,10 +211,7 @@ impl<'m> EventEngine<'m> {
             .instruments
             .iter()
             .any(|i| i.settlement == Settlement::Future);
-        // Futures settle into cash at every bar's marks: their equity is recorded as the
-        // run goes. Otherwise it follows from the fills and cash after the run.
-        let mut equity = Vec::with_capacity(if has_futures { bars } else { 0 });
-        advise_huge_pages(&mut equity);
+        let mut equity = EquityCurve::new(bars, multipliers.clone());
         // Cash changes only on fills and fees: kept sparse, as (bar, cash after it).
         let mut cash: Vec<(usize, f64)> = Vec::new();
         let mut last_cash = initial_cash;
@@ -274,6 +270,8 @@ impl<'m> EventEngine<'m> {
                     && !ctx.broker.has_events()
                     && ctx.indicators.is_empty()
                 {
+                    equity.hold(ctx.broker);
+                    let from = t;
                     let stretch = Stretch {
                         clock: &mut clock,
                         prefetcher: &mut prefetcher,
@@ -286,6 +284,7 @@ impl<'m> EventEngine<'m> {
                         Err((t, Failure::Strategy(e))) => return Err(failed(t, e)),
                         Err((_, Failure::Engine(e))) => return Err(e),
                     };
+                    equity.extend_quiet(&closes[from * n..t * n]);
                     continue;
                 }
                 let ts = dates[t];
@@ -335,9 +334,7 @@ impl<'m> EventEngine<'m> {
                         Failure::Engine(e) => e,
                     })?;
                 }
-                if has_futures {
-                    equity.push(ctx.broker.equity());
-                }
+                equity.push(ctx.broker.equity());
                 if cash_may_move || seen_fills != fills_at_bar_start {
                     let c = ctx.broker.cash();
                     if c != last_cash {
@@ -396,22 +393,12 @@ impl<'m> EventEngine<'m> {
         let refusals = risk.map(|r| r.refusals().to_vec()).unwrap_or_default();
         let final_positions = broker.positions().to_vec();
         let (orders, fills) = broker.into_records();
-        if !has_futures {
-            equity = equity_curve(&EquityInputs {
-                closes,
-                multipliers: &multipliers,
-                bars: self.first..self.last + 1,
-                initial_cash,
-                cash: &cash,
-                fills: &fills,
-            });
-        }
         let exposed = trips.exposed_bars(self.last + 1);
         Ok(EventResults {
             strategy: name.clone(),
             symbols: market.symbols().to_vec(),
             first_bar: self.first,
-            equity,
+            equity: equity.into_values(),
             cash,
             initial_cash,
             orders,
