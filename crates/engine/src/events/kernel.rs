@@ -186,14 +186,15 @@ impl<'m> EventEngine<'m> {
         let market = self.market;
         let n = market.n_symbols();
         let initial_cash = self.settings.backtest.initial_cash;
+        // One order (and one cash change) per eight bars before the lists grow.
+        let expected_orders = self.bars() / 8 + 64;
         let mut broker = Broker::new(
             self.instruments.clone(),
             initial_cash,
             self.execution.clone(),
             slippage,
             commission,
-            // One order per eight bars before the lists grow.
-            self.bars() / 8 + 64,
+            expected_orders,
         )?;
         let mut risk = match &self.settings.risk {
             Some(r) => Some(RiskLayer::new(r.clone(), market.symbols(), initial_cash)?),
@@ -213,7 +214,7 @@ impl<'m> EventEngine<'m> {
             .any(|i| i.settlement == Settlement::Future);
         let mut equity = EquityCurve::new(bars, multipliers.clone());
         // Cash changes only on fills and fees: kept sparse, as (bar, cash after it).
-        let mut cash: Vec<(usize, f64)> = Vec::new();
+        let mut cash: Vec<(usize, f64)> = Vec::with_capacity(expected_orders);
         let mut last_cash = initial_cash;
         // Futures settle and shorts pay borrow every bar or day; otherwise cash moves only
         // with fills.
