@@ -1,10 +1,13 @@
-//! The equity curve of a run, recorded as it goes. A bar with fills or settlement takes the
-//! ledger's equity at the broker's marks; a stretch of quiet bars (no order live, so no
-//! fill and no cash change) is valued after it from its closes, the holdings and cash
-//! fixed through it: `cash + sum(quantity x mark x multiplier)` over the symbols held, in
-//! index order, the mark the last close seen (the last fill price before any), which is
-//! what `Ledger::equity` gives at the broker's marks, to the bit. The closes of a stretch
-//! were just read by the loop, so valuing them together costs no second pass over memory.
+//! The equity curve of a run, recorded as it goes. A busy bar (orders live, events,
+//! settlement) records the ledger's equity at the broker's marks; a stretch of quiet bars
+//! (no order live, so no fill and no cash change) is valued after it from its closes, the
+//! holdings and cash fixed through it: `cash + sum(quantity x mark x multiplier)` over the
+//! symbols held, in index order, the mark the last close seen (the last fill price before
+//! any), which is what `Ledger::equity` gives at the broker's marks, to the bit. The
+//! closes of a stretch were just read by the loop, so valuing them together costs no
+//! second pass over memory.
+
+use oxfolio_core::memory::advise_huge_pages;
 
 use super::broker::Broker;
 
@@ -50,7 +53,7 @@ impl EquityCurve {
     /// Room for `bars` values; `multipliers` per symbol.
     pub fn new(bars: usize, multipliers: Vec<f64>) -> EquityCurve {
         let mut values = Vec::with_capacity(bars);
-        oxfolio_core::memory::advise_huge_pages(&mut values);
+        advise_huge_pages(&mut values);
         EquityCurve {
             values,
             multipliers,
