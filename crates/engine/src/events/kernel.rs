@@ -231,6 +231,11 @@ impl<'m> EventEngine<'m> {
             strategy: name.clone(),
             error: e,
         };
+        // Either failure of an out-of-line step at bar `t`.
+        let failure = |t: usize, e: Failure| match e {
+            Failure::Strategy(e) => failed(t, e),
+            Failure::Engine(e) => e,
+        };
 
         let mut clock = Clock::default();
         {
@@ -286,11 +291,7 @@ impl<'m> EventEngine<'m> {
                     } else {
                         quiet_bars::<S, false>(strategy, &mut ctx, stretch, bars)
                     };
-                    t = match next {
-                        Ok(next) => next,
-                        Err((t, Failure::Strategy(e))) => return Err(failed(t, e)),
-                        Err((_, Failure::Engine(e))) => return Err(e),
-                    };
+                    t = next.map_err(|(t, e)| failure(t, e))?;
                     equity.extend_quiet(&closes[from * n..t * n]);
                     continue;
                 }
@@ -336,10 +337,7 @@ impl<'m> EventEngine<'m> {
                         clock.day,
                         seen_fills,
                     )
-                    .map_err(|e| match e {
-                        Failure::Strategy(e) => failed(t, e),
-                        Failure::Engine(e) => e,
-                    })?;
+                    .map_err(|e| failure(t, e))?;
                 }
                 equity.push(ctx.broker.equity());
                 if cash_may_move || seen_fills != fills_at_bar_start {
