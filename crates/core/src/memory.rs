@@ -59,14 +59,14 @@ fn grow_huge<T>(v: &mut Vec<T>) {
 /// For columns a loop will read at scattered moments (an order's bar a few bars from
 /// now), so the read finds the line in cache rather than waiting on memory.
 #[inline(always)]
-pub fn prefetch(values: &[f64], i: usize) {
+pub fn prefetch<T>(values: &[T], i: usize) {
     #[cfg(target_arch = "x86_64")]
     if let Some(v) = values.get(i) {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         // SAFETY: SSE, which `_mm_prefetch` needs, is part of the x86-64 baseline, and a
         // prefetch of a valid address (an element of `values`) reads nothing the program
         // sees and cannot fault.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((v as *const f64).cast::<i8>()) };
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((v as *const T).cast::<i8>()) };
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (values, i);

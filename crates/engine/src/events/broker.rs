@@ -210,6 +210,12 @@ impl Broker {
         !self.events.is_empty()
     }
 
+    /// True when no order is live and no event waits (one test for both).
+    #[inline]
+    pub fn settled(&self) -> bool {
+        self.live.len() | self.events.len() == 0
+    }
+
     /// A new one-cancels-other group id.
     pub fn new_group(&mut self) -> usize {
         self.next_group += 1;

@@ -305,7 +305,7 @@ impl<'a> EventContext<'a> {
 }
 
 /// Symbol `i`'s bar at `t`; close-only data gives a flat bar at the close.
-#[inline]
+#[inline(always)]
 pub fn bar_at(market: &Market, t: usize, i: usize) -> Option<BarPrices> {
     let n = market.n_symbols();
     let k = t * n + i;
