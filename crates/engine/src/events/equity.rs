@@ -103,11 +103,17 @@ impl EquityCurve {
             ([h], 1) => {
                 // One symbol in the market: its closes lie together. Without a gap every
                 // close is the mark, so the stretch is one multiply-add per bar (in vector
-                // registers); a gap (a `NaN` value out) sends it the general way.
+                // registers); a gap (a `NaN` value out, noticed in the same pass) sends it
+                // the general way.
                 let from = out.len();
                 let (q, m) = (h.quantity, h.multiplier);
-                out.extend(closes.iter().map(|&close| cash + q * close * m));
-                if out[from..].iter().fold(false, |gap, e| gap | e.is_nan()) {
+                let mut gap = false;
+                out.extend(closes.iter().map(|&close| {
+                    let e = cash + q * close * m;
+                    gap |= e.is_nan();
+                    e
+                }));
+                if gap {
                     out.truncate(from);
                     out.extend(closes.iter().map(|&close| cash + h.value(close)));
                 }
