@@ -480,7 +480,11 @@ impl<'a> Prefetcher<'a> {
     /// `ahead` bars on (for one symbol, every eighth bar a line of each).
     #[inline(always)]
     fn fetch_ahead_of(&self, t: usize, n: usize) {
-        let row = t + if n == 1 { LOOKAHEAD_VALUES } else { self.ahead };
+        let row = t + if n == 1 {
+            lookahead_bars(1)
+        } else {
+            self.ahead
+        };
         let line_starts = row.is_multiple_of(8);
         if line_starts {
             prefetch(self.dates, row);
