@@ -463,7 +463,7 @@ impl Clock {
 struct Prefetcher<'a> {
     columns: [&'a [f64]; 4],
     dates: &'a [i64],
-    /// Bars ahead.
+    /// Bars ahead, `lookahead_bars(n)` (kept to spare a division a bar).
     ahead: usize,
 }
 
@@ -477,26 +477,23 @@ impl<'a> Prefetcher<'a> {
     }
 
     /// Fetches what bar `t`'s turn asks for (`n` symbols): the lines starting in the row
-    /// `ahead` bars on (for one symbol, every eighth bar a line of each).
+    /// `ahead` bars on.
     #[inline(always)]
     fn fetch_ahead_of(&self, t: usize, n: usize) {
-        let row = t + if n == 1 {
-            lookahead_bars(1)
-        } else {
-            self.ahead
-        };
-        let line_starts = row.is_multiple_of(8);
-        if line_starts {
-            prefetch(self.dates, row);
-        }
         if n == 1 {
-            // The general walk below, with the row one value long.
-            if line_starts {
+            // A row is one value: every eighth bar, a line of each column.
+            let row = t + lookahead_bars(1);
+            if row.is_multiple_of(8) {
+                prefetch(self.dates, row);
                 for column in self.columns {
                     prefetch(column, row);
                 }
             }
             return;
+        }
+        let row = t + self.ahead;
+        if row.is_multiple_of(8) {
+            prefetch(self.dates, row);
         }
         let mut line = (row * n).next_multiple_of(8);
         while line < (row + 1) * n {
