@@ -147,3 +147,97 @@ proptest! {
         }
     }
 }
+
+/// Buys one unit of every priced symbol on some bars and, on others and at the end,
+/// reads the broker's marks and the equity, as the strategy sees them.
+struct MarkReader {
+    buys: Vec<usize>,
+    reads: Vec<usize>,
+    seen: Vec<(usize, Vec<f64>, f64)>,
+}
+
+impl MarkReader {
+    fn read(&mut self, ctx: &mut oxfolio_engine::events::EventContext<'_>) {
+        let marks = ctx.broker().marks().to_vec();
+        let equity = ctx.equity();
+        self.seen.push((ctx.t(), marks, equity));
+    }
+}
+
+impl oxfolio_engine::events::OrderStrategy for MarkReader {
+    fn on_bar(
+        &mut self,
+        ctx: &mut oxfolio_engine::events::EventContext<'_>,
+    ) -> Result<(), oxfolio_engine::error::StrategyError> {
+        let t = ctx.t();
+        if self.buys.contains(&t) {
+            for i in 0..ctx.n_symbols() {
+                if !ctx.close(i).is_nan() {
+                    ctx.submit(OrderRequest::market(i, 1.0))
+                        .map_err(|e| oxfolio_engine::error::StrategyError::new(e.to_string()))?;
+                }
+            }
+        }
+        if self.reads.contains(&t) {
+            self.read(ctx);
+        }
+        Ok(())
+    }
+
+    fn on_end(
+        &mut self,
+        ctx: &mut oxfolio_engine::events::EventContext<'_>,
+    ) -> Result<(), oxfolio_engine::error::StrategyError> {
+        self.read(ctx);
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// What the strategy reads, on a bar or at the end, is every symbol's last close so
+    /// far (`NaN` before its first) and the equity the results record for the bar, on
+    /// runs with gaps in the closes, however many bars pass between two reads (quiet
+    /// stretches defer the marks until they are read or end).
+    #[test]
+    fn the_strategy_reads_current_marks(
+        closes in prop::collection::vec(prop::option::of(50.0f64..150.0), 3 * 40),
+        buys in prop::collection::vec(0usize..40, 0..4),
+        reads in prop::collection::vec(0usize..40, 0..12),
+    ) {
+        let (n, bars) = (3, 40);
+        let closes: Vec<f64> = closes.into_iter().map(|c| c.unwrap_or(f64::NAN)).collect();
+        let start = oxfolio_core::time::from_ymd(2024, 1, 1).expect("date");
+        let dates = (0..bars as i64).map(|k| start + k * 60_000_000_000).collect();
+        let symbols = vec!["A".into(), "B".into(), "C".into()];
+        let market = oxfolio_engine::Market::new(dates, symbols, closes.clone(), None, None, None, None)
+            .expect("market");
+        let settings = oxfolio_engine::events::EventSettings {
+            backtest: oxfolio_engine::config::BacktestConfig {
+                initial_cash: 1e6,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let engine = oxfolio_engine::events::EventEngine::new(&market, settings).expect("engine");
+        let mut reader = MarkReader { buys, reads: reads.clone(), seen: Vec::new() };
+        let r = engine.run(&mut reader).expect("run");
+        let mut expected_reads: Vec<usize> = reads;
+        expected_reads.sort_unstable();
+        expected_reads.dedup();
+        expected_reads.push(bars - 1);
+        prop_assert_eq!(reader.seen.iter().map(|s| s.0).collect::<Vec<_>>(), expected_reads);
+        for (t, marks, equity) in &reader.seen {
+            for (i, mark) in marks.iter().enumerate() {
+                let last = (0..=*t).rev().map(|k| closes[k * n + i]).find(|c| !c.is_nan());
+                let expected = last.unwrap_or(f64::NAN);
+                prop_assert!(
+                    mark.to_bits() == expected.to_bits(),
+                    "bar {}, symbol {}: mark {} but the last close is {}", t, i, mark, expected
+                );
+            }
+            prop_assert_eq!(equity.to_bits(), r.equity[*t].to_bits(), "bar {}", t);
+        }
+    }
+}

@@ -344,6 +344,25 @@ impl Broker {
         }
     }
 
+    /// Marks each symbol at its last non-`NaN` close in `rows` (consecutive bars' closes,
+    /// time-major): the same marks as [`Broker::mark`] row by row, reading back from the
+    /// last row only as far as each symbol needs.
+    pub fn mark_latest(&mut self, rows: &[f64]) {
+        let n = self.marks.len();
+        // One symbol (the common intraday run): the rows are its closes.
+        if let [m] = self.marks.as_mut_slice() {
+            if let Some(c) = rows.iter().rev().find(|c| !c.is_nan()) {
+                *m = *c;
+            }
+            return;
+        }
+        for (i, m) in self.marks.iter_mut().enumerate() {
+            if let Some(c) = rows.iter().skip(i).step_by(n).rev().find(|c| !c.is_nan()) {
+                *m = *c;
+            }
+        }
+    }
+
     /// Settles futures variation margin at the marks.
     #[inline]
     pub fn settle(&mut self) {

@@ -40,6 +40,9 @@ pub struct EventContext<'a> {
     /// The closes of bar `t`.
     pub(crate) closes: &'a [f64],
     pub(crate) broker: &'a mut Broker,
+    /// The first bar whose closes are not yet in the broker's marks (`usize::MAX`: none).
+    /// A quiet stretch defers its marks until something reads them or it ends.
+    pub(crate) unmarked_from: usize,
     pub(crate) risk: Option<&'a mut RiskLayer>,
     pub(crate) optimisations: &'a mut Vec<OptimisationRecord>,
     pub(crate) indicators: &'a mut IndicatorSet,
@@ -108,18 +111,52 @@ impl<'a> EventContext<'a> {
     }
 
     /// Equity at the current closes.
-    pub fn equity(&self) -> f64 {
-        self.broker.equity()
+    pub fn equity(&mut self) -> f64 {
+        self.marked().equity()
     }
 
-    /// The broker (orders, fills, ledger), read only.
-    pub fn broker(&self) -> &Broker {
+    /// The broker (orders, fills, ledger, marks at the current closes), read only.
+    pub fn broker(&mut self) -> &Broker {
+        self.marked()
+    }
+
+    /// The broker with the current closes in its marks.
+    #[inline]
+    fn marked(&mut self) -> &mut Broker {
+        if self.unmarked_from <= self.t {
+            self.mark_deferred();
+        }
         self.broker
+    }
+
+    /// Brings the deferred closes, through the current bar, into the marks.
+    #[cold]
+    #[inline(never)]
+    fn mark_deferred(&mut self) {
+        let n = self.market.n_symbols();
+        let rows = &self.market.closes()[self.unmarked_from * n..(self.t + 1) * n];
+        self.broker.mark_latest(rows);
+        self.unmarked_from = self.t + 1;
+    }
+
+    /// Starts a quiet stretch at bar `from`: its closes reach the broker's marks when
+    /// something reads them or the stretch ends ([`EventContext::end_deferred_marks`]).
+    #[inline]
+    pub(crate) fn defer_marks(&mut self, from: usize) {
+        self.unmarked_from = from;
+    }
+
+    /// Ends a quiet stretch after the current bar: the marks take its closes.
+    #[inline]
+    pub(crate) fn end_deferred_marks(&mut self) {
+        self.marked();
+        self.unmarked_from = usize::MAX;
     }
 
     /// Places an order; it can fill from the next bar.
     pub fn submit(&mut self, request: OrderRequest) -> Result<OrderId, OrderError> {
-        self.broker.submit(request, OrderRole::Strategy, self.t)
+        let t = self.t;
+        self.marked().submit(request, OrderRole::Strategy, t)
     }
 
     /// Places an entry with a stop loss and a take profit that become live when it fills
@@ -146,7 +183,7 @@ impl<'a> EventContext<'a> {
         take_profit: Option<Level>,
     ) -> Result<OrderId, OrderError> {
         let t = self.t;
-        let id = self.broker.submit(entry, OrderRole::Strategy, t)?;
+        let id = self.marked().submit(entry, OrderRole::Strategy, t)?;
         let group = self.broker.new_group();
         let exit = -entry.quantity;
         let child = |broker: &mut Broker,
@@ -199,6 +236,7 @@ impl<'a> EventContext<'a> {
     /// its exits (a refusal is recorded and gives `None`); without one it needs a
     /// quantity and places a market order (a bracket when a stop or target is given).
     pub fn enter(&mut self, i: usize, entry: Entry) -> Result<Option<OrderId>, StrategyError> {
+        self.marked();
         let plan = match self.risk.as_deref_mut() {
             Some(risk) => {
                 let (price, position) = (self.closes[i], self.broker.position(i));
@@ -253,7 +291,7 @@ impl<'a> EventContext<'a> {
         let q = self.position(i);
         let t = self.t;
         let guards: Vec<OrderId> = self
-            .broker
+            .marked()
             .live_orders()
             .filter(|o| o.request.symbol == i && o.role != OrderRole::Strategy)
             .map(|o| o.id)
@@ -279,12 +317,14 @@ impl<'a> EventContext<'a> {
         quantity: Option<f64>,
         kind: Option<OrderKind>,
     ) -> Result<(), OrderError> {
-        self.broker.modify(id, quantity, kind, self.t)
+        let t = self.t;
+        self.marked().modify(id, quantity, kind, t)
     }
 
     /// Cancels a live order.
     pub fn cancel(&mut self, id: OrderId) -> Result<(), OrderError> {
-        self.broker.cancel(id, self.t, "cancelled by the strategy")
+        let t = self.t;
+        self.marked().cancel(id, t, "cancelled by the strategy")
     }
 
     /// Registers an indicator on symbol `i`; the engine feeds it every bar from the next

@@ -256,6 +256,7 @@ impl<'m> EventEngine<'m> {
                 market,
                 closes: &closes[self.first * n..(self.first + 1) * n],
                 broker: &mut broker,
+                unmarked_from: usize::MAX,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
                 indicators: &mut indicators,
@@ -391,6 +392,7 @@ impl<'m> EventEngine<'m> {
                 market,
                 closes: &closes[t * n..(t + 1) * n],
                 broker: &mut broker,
+                unmarked_from: usize::MAX,
                 risk: risk.as_mut(),
                 optimisations: &mut optimisations,
                 indicators: &mut indicators,
@@ -507,7 +509,8 @@ impl<'a> Prefetcher<'a> {
 
 /// Runs bars from `bars.start` while they are quiet: no order live, no event waiting for
 /// the strategy, no indicator registered, so a bar is its marks and `on_bar` (for runs
-/// without a risk layer, futures, borrow fees or same-close fills). Returns the next bar
+/// without a risk layer, futures, borrow fees or same-close fills). The marks are
+/// deferred: the closes reach them when the strategy reads them or the stretch ends. Returns the next bar
 /// to run (after the one where the strategy placed an order or registered an indicator),
 /// or the bar that failed. `ONE_SYMBOL` compiles it for a one-symbol market, where a row
 /// is one value and its length known (15 M fewer instructions on a million bars).
@@ -526,16 +529,18 @@ fn quiet_bars<'a, S: OrderStrategy + ?Sized, const ONE_SYMBOL: bool>(
     };
     let end = bars.end;
     let rows = closes[bars.start * n..end * n].chunks_exact(n);
+    ctx.defer_marks(bars.start);
     for (t, row) in bars.zip(rows) {
         prefetcher.fetch_ahead_of(t, n);
         ctx.t = t;
         ctx.closes = row;
-        ctx.broker.mark(row);
         strategy.on_bar(ctx).map_err(|e| (t, e.into()))?;
         if !ctx.broker.settled() || !ctx.indicators.is_empty() {
+            ctx.end_deferred_marks();
             return Ok(t + 1);
         }
     }
+    ctx.end_deferred_marks();
     Ok(end)
 }
 
