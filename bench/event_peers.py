@@ -11,9 +11,11 @@ Without --data the script writes seeded random-walk one-minute bars (8-decimal p
 to a temporary file; with --data it reads a `datetime,open,high,low,close,volume` file
 (for example data/bars/spy_daily.csv). Every engine reads the same file. Times are the
 simulation with its indicators, after loading: Oxfolio's `timings.simulate` from its
-metrics.json (the best of --repeat runs), the others' wall time around their run call
-(vectorbt compiled first on a small input, then also the best of --repeat runs;
-backtesting.py and backtrader once). Prints final equities and ratios.
+metrics.json, the others' wall time around their run call. Oxfolio and vectorbt
+(compiled first on a small input) take turns for --repeat rounds, so that both meet the
+same spells of a machine whose speed drifts, and each keeps its best run (vectorbt's
+timed run follows an untimed one, so it finds its data in cache); backtesting.py and
+backtrader run once. Prints each round's pair, final equities and ratios.
 """
 import argparse
 import json
@@ -61,30 +63,28 @@ def load(path):
     return df
 
 
-def run_oxfolio(path, repeat):
+def oxfolio_runner(path, tmp):
+    """One Oxfolio run per call: (final equity, `timings.simulate` seconds, fills)."""
     exe = os.path.join(ROOT, "target", "release", "oxfolio")
-    best, equity = None, None
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = os.path.join(tmp, "sma.toml")
-        with open(cfg, "w") as f:
-            f.write(
-                f'[data]\nprices = "{os.path.abspath(path)}"\n\n'
-                f"[backtest]\ninitial_cash = {CASH}\ntransaction_cost_bps = {FEE * 1e4}\n\n"
-                f'[strategy]\nkind = "sma_crossover"\nfast = 10\nslow = 30\nquantity = {QTY}\n'
-            )
-        for _ in range(repeat):
-            out = subprocess.run(
-                [exe, "backtest", "--config", cfg, "--out", os.path.join(tmp, "run"), "--json"],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            m = json.loads(out.stdout)
-            s = m["timings"]["simulate"]
-            best = s if best is None else min(best, s)
-            equity = m["final_equity"]
-            fills = m["num_fills"]
-    return equity, best, fills
+    cfg = os.path.join(tmp, "sma.toml")
+    with open(cfg, "w") as f:
+        f.write(
+            f'[data]\nprices = "{os.path.abspath(path)}"\n\n'
+            f"[backtest]\ninitial_cash = {CASH}\ntransaction_cost_bps = {FEE * 1e4}\n\n"
+            f'[strategy]\nkind = "sma_crossover"\nfast = 10\nslow = 30\nquantity = {QTY}\n'
+        )
+
+    def once():
+        out = subprocess.run(
+            [exe, "backtest", "--config", cfg, "--out", os.path.join(tmp, "run"), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        m = json.loads(out.stdout)
+        return m["final_equity"], m["timings"]["simulate"], m["num_fills"]
+
+    return once
 
 
 def run_backtrader(df):
@@ -141,7 +141,8 @@ def run_backtesting(df):
     return float(stats["Equity Final [$]"]), elapsed
 
 
-def run_vectorbt(df, repeat):
+def vectorbt_runner(df):
+    """Compiles vectorbt on a small input; then one timed run per call: (value, seconds)."""
     import vectorbt as vbt
 
     def go(d):
@@ -164,13 +165,13 @@ def run_vectorbt(df, repeat):
         return pf.final_value()
 
     go(df.iloc[:2000])  # compile
-    best = None
-    for _ in range(repeat):
+
+    def once():
         start = time.perf_counter()
         value = go(df)
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return float(value), best
+        return float(value), time.perf_counter() - start
+
+    return once
 
 
 def main():
@@ -190,15 +191,30 @@ def main():
     df = load(path)
     n = len(df)
     print(f"{n} bars from {path}")
-    ox_equity, ox_s, fills = run_oxfolio(path, args.repeat)
+    # The two fast engines take turns, --repeat rounds of one timed run each, and each
+    # keeps its best: both then meet the same spells of a machine whose speed drifts.
+    # vectorbt runs once untimed before its timed run, so that the timed one finds its
+    # data in cache, as a run right after another does (right after an Oxfolio process
+    # it was up to 18% slower).
+    rounds = []
+    with tempfile.TemporaryDirectory() as run_dir:
+        oxfolio = oxfolio_runner(path, run_dir)
+        vectorbt = None if "vectorbt" in skip else vectorbt_runner(df)
+        for _ in range(args.repeat):
+            ox_equity, ox_s, fills = oxfolio()
+            vbt_value, vbt_s = None, None
+            if vectorbt:
+                vectorbt()
+                vbt_value, vbt_s = vectorbt()
+            rounds.append((ox_equity, ox_s, vbt_value, vbt_s))
+    ox_s = min(r[1] for r in rounds)
     rows = [("oxfolio", ox_equity, ox_s)]
-    # The two fast engines run --repeat times (best kept); the slow two once.
-    peers = [
-        ("vectorbt", lambda d: run_vectorbt(d, args.repeat)),
-        ("backtesting.py", run_backtesting),
-        ("backtrader", run_backtrader),
-    ]
-    for name, fn in peers:
+    if vectorbt:
+        rows.append(("vectorbt", vbt_value, min(r[3] for r in rounds)))
+        pairs = (f"{r[1] * 1e3:.1f} / {r[3] * 1e3:.0f}" for r in rounds)
+        print("rounds, oxfolio / vectorbt ms:", ", ".join(pairs))
+    # The slow two run once.
+    for name, fn in [("backtesting.py", run_backtesting), ("backtrader", run_backtrader)]:
         if name in skip:
             continue
         equity, s = fn(df)
