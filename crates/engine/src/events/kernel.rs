@@ -7,9 +7,10 @@
 //! (5) with `fill_timing = same_close`, market orders it placed fill at `t`'s close;
 //! (6) due time exits are placed; (7) cash is recorded where it changed, and equity.
 //! Without a risk layer, futures, borrow fees or same-close fills, a bar with no live
-//! order, no waiting event and no indicator needs only the marks and `on_bar`: such bars
-//! run in a tighter loop (`quiet_bars`) until the strategy places an order, and the
-//! stretch's equity is valued after it from its closes (`equity`). The calendar moves on
+//! order, no waiting event and no indicator needs only `on_bar`: such bars run in a
+//! tighter loop (`quiet_bars`) until the strategy places an order; their closes reach the
+//! marks when the strategy reads them or the stretch ends, and the stretch's equity is
+//! valued after it from its closes (`equity`). The calendar moves on
 //! only at the other bars: nothing in a quiet bar depends on the day (no order is live,
 //! no borrow fee accrues). Nothing the strategy does on bar `t` can fill before bar
 //! `t + 1` unless same-close fills were asked for.
