@@ -1,15 +1,21 @@
 //! Properties of the event-driven engine on random bars and random order scripts:
 //! fills never exceed the order or the volume cap, cash plus marked positions is the
 //! equity, a cancelled order never fills afterwards, and nothing fills on the bar that
-//! created it unless same-close fills were asked for.
+//! created it unless same-close fills were asked for; and the marks and equity a
+//! strategy reads are those of the current bar, on several symbols with gaps.
 
 mod events_common;
 
 use events_common::{run, Action};
+use oxfolio_core::time::from_ymd;
+use oxfolio_engine::config::BacktestConfig;
+use oxfolio_engine::error::StrategyError;
 use oxfolio_engine::events::fill::FillTiming;
 use oxfolio_engine::events::{
-    ExecutionConfig, OrderKind, OrderRequest, OrderStatus, TimeInForce, Trail,
+    EventContext, EventEngine, EventSettings, ExecutionConfig, OrderKind, OrderRequest,
+    OrderStatus, OrderStrategy, TimeInForce, Trail,
 };
+use oxfolio_engine::Market;
 use proptest::prelude::*;
 
 fn bars_strategy(n: usize) -> impl Strategy<Value = Vec<(f64, f64, f64, f64, f64)>> {
@@ -157,24 +163,21 @@ struct MarkReader {
 }
 
 impl MarkReader {
-    fn read(&mut self, ctx: &mut oxfolio_engine::events::EventContext<'_>) {
+    fn read(&mut self, ctx: &mut EventContext<'_>) {
         let marks = ctx.broker().marks().to_vec();
         let equity = ctx.equity();
         self.seen.push((ctx.t(), marks, equity));
     }
 }
 
-impl oxfolio_engine::events::OrderStrategy for MarkReader {
-    fn on_bar(
-        &mut self,
-        ctx: &mut oxfolio_engine::events::EventContext<'_>,
-    ) -> Result<(), oxfolio_engine::error::StrategyError> {
+impl OrderStrategy for MarkReader {
+    fn on_bar(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
         let t = ctx.t();
         if self.buys.contains(&t) {
             for i in 0..ctx.n_symbols() {
                 if !ctx.close(i).is_nan() {
                     ctx.submit(OrderRequest::market(i, 1.0))
-                        .map_err(|e| oxfolio_engine::error::StrategyError::new(e.to_string()))?;
+                        .map_err(|e| StrategyError::new(e.to_string()))?;
                 }
             }
         }
@@ -184,10 +187,7 @@ impl oxfolio_engine::events::OrderStrategy for MarkReader {
         Ok(())
     }
 
-    fn on_end(
-        &mut self,
-        ctx: &mut oxfolio_engine::events::EventContext<'_>,
-    ) -> Result<(), oxfolio_engine::error::StrategyError> {
+    fn on_end(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
         self.read(ctx);
         Ok(())
     }
@@ -208,19 +208,19 @@ proptest! {
     ) {
         let (n, bars) = (3, 40);
         let closes: Vec<f64> = closes.into_iter().map(|c| c.unwrap_or(f64::NAN)).collect();
-        let start = oxfolio_core::time::from_ymd(2024, 1, 1).expect("date");
+        let start = from_ymd(2024, 1, 1).expect("date");
         let dates = (0..bars as i64).map(|k| start + k * 60_000_000_000).collect();
         let symbols = vec!["A".into(), "B".into(), "C".into()];
-        let market = oxfolio_engine::Market::new(dates, symbols, closes.clone(), None, None, None, None)
+        let market = Market::new(dates, symbols, closes.clone(), None, None, None, None)
             .expect("market");
-        let settings = oxfolio_engine::events::EventSettings {
-            backtest: oxfolio_engine::config::BacktestConfig {
+        let settings = EventSettings {
+            backtest: BacktestConfig {
                 initial_cash: 1e6,
                 ..Default::default()
             },
             ..Default::default()
         };
-        let engine = oxfolio_engine::events::EventEngine::new(&market, settings).expect("engine");
+        let engine = EventEngine::new(&market, settings).expect("engine");
         let mut reader = MarkReader { buys, reads: reads.clone(), seen: Vec::new() };
         let r = engine.run(&mut reader).expect("run");
         let mut expected_reads: Vec<usize> = reads;

@@ -10,10 +10,10 @@
 //! order, no waiting event and no indicator needs only `on_bar`: such bars run in a
 //! tighter loop (`quiet_bars`) until the strategy places an order; their closes reach the
 //! marks when the strategy reads them or the stretch ends, and the stretch's equity is
-//! valued after it from its closes (`equity`). The calendar moves on
-//! only at the other bars: nothing in a quiet bar depends on the day (no order is live,
-//! no borrow fee accrues). Nothing the strategy does on bar `t` can fill before bar
-//! `t + 1` unless same-close fills were asked for.
+//! valued after it from its closes (`equity`). The calendar moves on only at the other
+//! bars: nothing in a quiet bar depends on the day (no order is live, no borrow fee
+//! accrues). Nothing the strategy does on bar `t` can fill before bar `t + 1` unless
+//! same-close fills were asked for.
 
 use std::ops::Range;
 
@@ -509,11 +509,11 @@ impl<'a> Prefetcher<'a> {
 }
 
 /// Runs bars from `bars.start` while they are quiet: no order live, no event waiting for
-/// the strategy, no indicator registered, so a bar is its marks and `on_bar` (for runs
-/// without a risk layer, futures, borrow fees or same-close fills). The marks are
-/// deferred: the closes reach them when the strategy reads them or the stretch ends. Returns the next bar
-/// to run (after the one where the strategy placed an order or registered an indicator),
-/// or the bar that failed. `ONE_SYMBOL` compiles it for a one-symbol market, where a row
+/// the strategy, no indicator registered, so a bar is its `on_bar` (for runs without a
+/// risk layer, futures, borrow fees or same-close fills). The marks are deferred: the
+/// closes reach them when the strategy reads them or the stretch ends. Returns the next
+/// bar to run (after the one where the strategy placed an order or registered an
+/// indicator), or the bar that failed. `ONE_SYMBOL` compiles it for a one-symbol market, where a row
 /// is one value and its length known (15 M fewer instructions on a million bars).
 #[inline(never)]
 fn quiet_bars<'a, S: OrderStrategy + ?Sized, const ONE_SYMBOL: bool>(
