@@ -513,8 +513,9 @@ impl<'a> Prefetcher<'a> {
 /// risk layer, futures, borrow fees or same-close fills). The marks are deferred: the
 /// closes reach them when the strategy reads them or the stretch ends. Returns the next
 /// bar to run (after the one where the strategy placed an order or registered an
-/// indicator), or the bar that failed. `ONE_SYMBOL` compiles it for a one-symbol market, where a row
-/// is one value and its length known (15 M fewer instructions on a million bars).
+/// indicator), or the bar that failed. `ONE_SYMBOL` compiles it for a one-symbol market,
+/// where a row is one value and its length known (15 M fewer instructions on a million
+/// bars).
 #[inline(never)]
 fn quiet_bars<'a, S: OrderStrategy + ?Sized, const ONE_SYMBOL: bool>(
     strategy: &mut S,
