@@ -106,7 +106,10 @@ pub fn run(args: &DemoArgs, config: Option<&Config>) -> anyhow::Result<()> {
     }
     w.flush()?;
     let output = DemoOutput { portfolio, symbols };
-    crate::backtest_cmd::write_metrics(&args.out, &output)?;
+    std::fs::write(
+        args.out.join("metrics.json"),
+        serde_json::to_string_pretty(&output)? + "\n",
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&output)?);
         return Ok(());

@@ -9,7 +9,6 @@ mod demo_cmd;
 mod dynopt_cmd;
 mod dynopt_report;
 mod estimate_args;
-mod event_cmd;
 mod frontier_cmd;
 mod logging;
 mod metrics_cmd;

@@ -11,12 +11,14 @@ pub mod error;
 pub mod events;
 pub mod execution;
 pub mod indicators;
+pub mod keys;
 pub mod market;
 pub mod output;
 pub mod results;
 pub mod signals;
 pub mod strategy;
 pub mod tables;
+pub mod testing;
 pub mod trades;
 
 pub use backtest::Backtest;

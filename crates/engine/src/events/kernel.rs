@@ -113,6 +113,11 @@ impl<'m> EventEngine<'m> {
     ) -> Result<EventEngine<'m>, EngineError> {
         let b = &settings.backtest;
         b.validate()?;
+        if let Some(key) = b.portfolio_only_keys_set().first() {
+            return Err(EngineError::Config(format!(
+                "backtest.{key} applies to portfolio-level strategies; the event-driven engine runs order-level strategies"
+            )));
+        }
         let mut execution = settings.execution.clone();
         // `[backtest]` keys that mean the same thing.
         if b.allow_short {
