@@ -127,6 +127,84 @@ impl Market {
         })
     }
 
+    /// Appends a row: every symbol's bar at `ts` (later than the last date), in symbol
+    /// order, a `NaN` close meaning no bar for that symbol. Only the columns the market
+    /// has are kept (a close-only market keeps the closes). Errors name the symbol and the
+    /// value; the market is unchanged then.
+    pub fn push_row(
+        &mut self,
+        ts: Timestamp,
+        bars: &[crate::events::fill::BarPrices],
+    ) -> Result<(), EngineError> {
+        let n = self.symbols.len();
+        if bars.len() != n {
+            return Err(EngineError::Data(format!(
+                "a bar at {} has {} prices for {n} symbols",
+                format_timestamp(ts),
+                bars.len()
+            )));
+        }
+        if let Some(last) = self.dates.last() {
+            if ts <= *last {
+                return Err(EngineError::Data(format!(
+                    "a bar at {} is not after the last one at {}",
+                    format_timestamp(ts),
+                    format_timestamp(*last)
+                )));
+            }
+        }
+        for (symbol, b) in self.symbols.iter().zip(bars) {
+            let fields = [
+                ("close", b.close, true),
+                ("open", b.open, self.open.is_some()),
+                ("high", b.high, self.high.is_some()),
+                ("low", b.low, self.low.is_some()),
+            ];
+            for (name, p, kept) in fields {
+                if kept && !(p.is_nan() || (p.is_finite() && p > 0.0)) {
+                    return Err(EngineError::Data(format!(
+                        "{name} of {symbol} at {} is {p} (prices must be positive, or missing)",
+                        format_timestamp(ts)
+                    )));
+                }
+            }
+            let v = b.volume;
+            if self.volume.is_some() && !(v.is_nan() || (v.is_finite() && v >= 0.0)) {
+                return Err(EngineError::Data(format!(
+                    "volume of {symbol} at {} is {v} (must be non-negative, or missing)",
+                    format_timestamp(ts)
+                )));
+            }
+        }
+        self.dates.push(ts);
+        self.close.extend(bars.iter().map(|b| b.close));
+        for (column, pick) in [
+            (
+                &mut self.open,
+                (|b| b.open) as fn(&crate::events::fill::BarPrices) -> f64,
+            ),
+            (&mut self.high, |b| b.high),
+            (&mut self.low, |b| b.low),
+            (&mut self.volume, |b| b.volume),
+        ] {
+            if let Some(c) = column {
+                c.extend(bars.iter().map(pick));
+            }
+        }
+        self.complete.push(bars.iter().all(|b| !b.close.is_nan()));
+        // Flags depend on the neighbours: the previous last date may no longer end its
+        // month or week. Recompute the last two from a window of three dates.
+        let k = self.dates.len();
+        if k < 3 {
+            self.flags = day_flags(&self.dates);
+        } else {
+            let tail = day_flags(&self.dates[k - 3..]);
+            self.flags.truncate(k - 2);
+            self.flags.extend_from_slice(&tail[1..]);
+        }
+        Ok(())
+    }
+
     /// A market from an aligned panel; uses open, high, low and volume when every symbol
     /// has them, else runs close-only.
     pub fn from_panel(panel: &Panel) -> Result<Market, EngineError> {

@@ -22,16 +22,15 @@ use oxfolio_core::memory::prefetch;
 use oxfolio_risk::config::RiskManagement;
 
 use super::broker::{Broker, BrokerEvent};
-use super::context::{bar_at, EventContext, OptimisationRecord};
+use super::context::{bar_at, EventContext};
 use super::costs::{Commission, CommissionModel, Slippage};
-use super::equity::EquityCurve;
 use super::execution::ExecutionConfig;
-use super::fill::{BarPrices, FillTiming};
-use super::indicator_set::IndicatorSet;
-use super::order::{OrderKind, OrderRequest, OrderRole};
+use super::fill::BarPrices;
+use super::order::{OrderKind, OrderRole};
 use super::results::EventResults;
 use super::risk_loop::RiskLayer;
-use super::roundtrip::RoundTrips;
+use super::roundtrip::{BarRanges, RoundTrips};
+use super::session::{Book, OrderSession, Rules};
 use super::strategy::OrderStrategy;
 use crate::backtest::resolve_range;
 use crate::config::{BacktestConfig, SettlementConfig};
@@ -95,22 +94,19 @@ impl EventSettings {
     }
 }
 
-/// An event-driven run over a market.
-pub struct EventEngine<'m> {
-    market: &'m Market,
-    settings: EventSettings,
-    execution: ExecutionConfig,
-    instruments: Vec<Instrument>,
-    first: usize,
-    last: usize,
+/// Settings checked against a market: the execution rules in force (the `[backtest]`
+/// keys that mean the same folded in), the instruments and the bar range.
+#[derive(Clone, Debug)]
+pub(crate) struct Prepared {
+    pub execution: ExecutionConfig,
+    pub instruments: Vec<Instrument>,
+    pub first: usize,
+    pub last: usize,
 }
 
-impl<'m> EventEngine<'m> {
-    /// Checks the settings against the market.
-    pub fn new(
-        market: &'m Market,
-        settings: EventSettings,
-    ) -> Result<EventEngine<'m>, EngineError> {
+impl Prepared {
+    /// Checks `settings` against `market`.
+    pub fn new(market: &Market, settings: &EventSettings) -> Result<Prepared, EngineError> {
         let b = &settings.backtest;
         b.validate()?;
         if let Some(key) = b.portfolio_only_keys_set().first() {
@@ -163,19 +159,40 @@ impl<'m> EventEngine<'m> {
                 "no bars between backtest.start and backtest.end".into(),
             ));
         }
-        Ok(EventEngine {
-            market,
-            settings,
+        Ok(Prepared {
             execution,
             instruments,
             first,
             last,
         })
     }
+}
+
+/// An event-driven run over a historical market: an [`OrderSession`] driven through
+/// every bar with the fast paths.
+pub struct EventEngine<'m> {
+    market: &'m Market,
+    settings: EventSettings,
+    prepared: Prepared,
+}
+
+impl<'m> EventEngine<'m> {
+    /// Checks the settings against the market.
+    pub fn new(
+        market: &'m Market,
+        settings: EventSettings,
+    ) -> Result<EventEngine<'m>, EngineError> {
+        let prepared = Prepared::new(market, &settings)?;
+        Ok(EventEngine {
+            market,
+            settings,
+            prepared,
+        })
+    }
 
     /// Bars the run covers.
     pub fn bars(&self) -> usize {
-        self.last - self.first + 1
+        self.prepared.last - self.prepared.first + 1
     }
 
     /// Runs `strategy` with the configured cost models.
@@ -187,7 +204,7 @@ impl<'m> EventEngine<'m> {
         commission.validate()?;
         self.run_with(
             strategy,
-            Box::new(self.execution.slippage),
+            Box::new(self.prepared.execution.slippage),
             Box::new(commission),
         )
     }
@@ -199,242 +216,164 @@ impl<'m> EventEngine<'m> {
         slippage: Box<dyn Slippage>,
         commission: Box<dyn Commission>,
     ) -> Result<EventResults, EngineError> {
-        let market = self.market;
-        let n = market.n_symbols();
-        let initial_cash = self.settings.backtest.initial_cash;
-        // One order (and one cash change) per eight bars before the lists grow.
-        let expected_orders = self.bars() / 8 + 64;
-        let mut broker = Broker::new(
-            self.instruments.clone(),
-            initial_cash,
-            self.execution.clone(),
+        let mut session = OrderSession::with_models(
+            self.market,
+            &self.settings,
+            &self.prepared,
             slippage,
             commission,
-            expected_orders,
         )?;
-        let mut risk = match &self.settings.risk {
-            Some(r) => Some(RiskLayer::new(r.clone(), market.symbols(), initial_cash)?),
-            None => None,
-        };
-        let closes = market.closes();
-        let highs = market.highs().unwrap_or(closes);
-        let lows = market.lows().unwrap_or(closes);
-        let multipliers: Vec<f64> = self.instruments.iter().map(|i| i.multiplier).collect();
-        let mut trips = RoundTrips::new(multipliers.clone(), highs, lows);
-        let mut optimisations: Vec<OptimisationRecord> = Vec::new();
-        let mut indicators = IndicatorSet::default();
-        let bars = self.bars();
-        let has_futures = self
-            .instruments
-            .iter()
-            .any(|i| i.settlement == Settlement::Future);
-        let mut equity = EquityCurve::new(bars, multipliers.clone());
-        // Cash changes only on fills and fees: kept sparse, as (bar, cash after it).
-        let mut cash: Vec<(usize, f64)> = Vec::with_capacity(expected_orders);
-        let mut last_cash = initial_cash;
-        // Futures settle and shorts pay borrow every bar or day; otherwise cash moves only
-        // with fills.
-        let cash_may_move = has_futures || self.execution.borrow_fee_bps > 0.0;
-        let mut events = Vec::new();
-        let mut due = Vec::new();
-        let mut seen_fills = 0usize;
-        let mut borrow_fees = 0.0;
-        let dates = market.dates();
-        let same_close = self.execution.fill_timing == FillTiming::SameClose;
-        let name = strategy.name().to_string();
-        let failed = |t: usize, e: StrategyError| EngineError::Strategy {
-            date: oxfolio_core::time::format_timestamp(dates[t]),
-            strategy: name.clone(),
-            error: e,
-        };
-        // Either failure of an out-of-line step at bar `t`.
-        let failure = |t: usize, e: Failure| match e {
-            Failure::Strategy(e) => failed(t, e),
-            Failure::Engine(e) => e,
-        };
-
-        let mut clock = Clock::default();
-        {
-            // Before the first bar: the strategy sees the first bar's timestamp but no
-            // prices have been marked.
-            let mut ctx = EventContext {
-                t: self.first,
-                market,
-                closes: &closes[self.first * n..(self.first + 1) * n],
-                broker: &mut broker,
-                unmarked_from: usize::MAX,
-                risk: risk.as_mut(),
-                optimisations: &mut optimisations,
-                indicators: &mut indicators,
-            };
-            strategy
-                .on_start(&mut ctx)
-                .map_err(|e| failed(self.first, e))?;
-            // Without a risk layer or futures, a bar without live orders needs only its
-            // marks before the strategy.
-            let plain = ctx.risk.is_none() && !has_futures;
-            // Bars where nothing is live and nothing waits for the strategy, and nothing
-            // but the marks happens before it, run in a tighter loop (`quiet_bars`).
-            let quiet = plain && !same_close && !cash_may_move;
-            let prefetcher = Prefetcher::new(
-                [
-                    market.opens().unwrap_or(&[]),
-                    highs,
-                    lows,
-                    market.volumes().unwrap_or(&[]),
-                ],
-                dates,
-                n,
-            );
-            let mut t = self.first;
-            while t <= self.last {
-                if quiet && ctx.broker.settled() && ctx.indicators.is_empty() {
-                    equity.hold(ctx.broker);
-                    let from = t;
-                    let bars = t..self.last + 1;
-                    let next = if n == 1 {
-                        quiet_bars::<S, true>(strategy, &mut ctx, &prefetcher, closes, bars)
-                    } else {
-                        quiet_bars::<S, false>(strategy, &mut ctx, &prefetcher, closes, bars)
-                    };
-                    t = next.map_err(|(t, e)| failure(t, e))?;
-                    equity.extend_quiet(&closes[from * n..t * n]);
-                    continue;
-                }
-                let ts = dates[t];
-                let row = &closes[t * n..(t + 1) * n];
-                if ts >= clock.next_day_start {
-                    borrow_fees += clock.new_day(ts, ctx.broker)?;
-                }
-                let fills_at_bar_start = seen_fills;
-                prefetcher.fetch_ahead_of(t, n);
-                ctx.t = t;
-                ctx.closes = row;
-                if plain && ctx.broker.idle() {
-                    ctx.broker.mark(row);
-                } else {
-                    seen_fills = before_strategy(
-                        ctx.broker,
-                        ctx.risk.as_deref_mut(),
-                        &mut trips,
-                        market,
-                        t,
-                        clock.day,
-                        seen_fills,
-                    )?;
-                }
-                if !ctx.indicators.is_empty() {
-                    let bar = t * n..(t + 1) * n;
-                    ctx.indicators
-                        .update(&highs[bar.clone()], &lows[bar.clone()], row);
-                }
-                if ctx.broker.has_events() {
-                    dispatch(strategy, &mut ctx, &mut events).map_err(|e| failed(t, e))?;
-                }
-                strategy.on_bar(&mut ctx).map_err(|e| failed(t, e))?;
-                if ctx.risk.is_some() || (same_close && !ctx.broker.idle()) {
-                    seen_fills = after_strategy(
-                        strategy,
-                        &mut ctx,
-                        &mut trips,
-                        &mut events,
-                        &mut due,
-                        same_close,
-                        clock.day,
-                        seen_fills,
-                    )
-                    .map_err(|e| failure(t, e))?;
-                }
-                equity.push(ctx.broker.equity());
-                if cash_may_move || seen_fills != fills_at_bar_start {
-                    let c = ctx.broker.cash();
-                    if c != last_cash {
-                        cash.push((t, c));
-                        last_cash = c;
-                    }
-                }
-                t += 1;
-            }
-        }
-        let t = self.last;
-        // The clock stands still in quiet stretches (no borrow fee accrues there).
-        if dates[t] >= clock.next_day_start {
-            borrow_fees += clock.new_day(dates[t], &mut broker)?;
-        }
-        let day = clock.day;
-        if self.execution.close_at_end {
-            let mut closing = false;
-            for i in 0..n {
-                let q = broker.position(i);
-                if q != 0.0 {
-                    broker.submit(OrderRequest::market(i, -q), OrderRole::EndOfRun, t)?;
-                    closing = true;
-                }
-            }
-            if closing {
-                fill_at_close(
-                    &mut broker,
-                    risk.as_mut(),
-                    &mut trips,
-                    market,
-                    t,
-                    day,
-                    seen_fills,
-                )?;
-            }
-            if let Some(e) = equity.last_mut() {
-                *e = broker.equity();
-            }
-            if broker.cash() != last_cash {
-                match cash.last_mut() {
-                    Some(c) if c.0 == t => c.1 = broker.cash(),
-                    _ => cash.push((t, broker.cash())),
-                }
-            }
-        }
-        {
-            let mut ctx = EventContext {
-                t,
-                market,
-                closes: &closes[t * n..(t + 1) * n],
-                broker: &mut broker,
-                unmarked_from: usize::MAX,
-                risk: risk.as_mut(),
-                optimisations: &mut optimisations,
-                indicators: &mut indicators,
-            };
-            strategy.on_end(&mut ctx).map_err(|e| failed(t, e))?;
-        }
-        broker.cancel_all(t, "end of run")?;
-        let refusals = risk.map(|r| r.refusals().to_vec()).unwrap_or_default();
-        let final_positions = broker.positions().to_vec();
-        let (orders, fills) = broker.into_records();
-        let exposed = trips.exposed_bars(self.last + 1);
-        Ok(EventResults {
-            strategy: name.clone(),
-            symbols: market.symbols().to_vec(),
-            first_bar: self.first,
-            equity: equity.into_values(),
-            cash,
-            initial_cash,
-            orders,
-            fills,
-            round_trips: trips.into_closed(),
-            refusals,
-            optimisations,
-            exposed_bars: exposed,
-            borrow_fees,
-            final_positions,
-        })
+        session.run_remaining(strategy)?;
+        session.finish(strategy)
     }
+}
+
+/// The error of `strategy` (named `name`) failing on bar `t`.
+#[cold]
+#[inline(never)]
+pub(crate) fn strategy_failed(
+    market: &Market,
+    name: &str,
+    t: usize,
+    error: StrategyError,
+) -> EngineError {
+    EngineError::Strategy {
+        date: oxfolio_core::time::format_timestamp(market.dates()[t]),
+        strategy: name.to_string(),
+        error,
+    }
+}
+
+/// The highs and lows round trips find their excursions in (the closes for close-only
+/// data).
+pub(crate) fn ranges(market: &Market) -> BarRanges<'_> {
+    let closes = market.closes();
+    BarRanges {
+        highs: market.highs().unwrap_or(closes),
+        lows: market.lows().unwrap_or(closes),
+    }
+}
+
+/// A bar that is not run in the quiet loop: (1) a new day's borrow fee, (2) live orders
+/// matched, (3) marks, settlement and bookings, (4) the strategy's events and `on_bar`,
+/// (5) same-close fills, (6) time exits, (7) equity and cash recorded.
+#[inline(always)]
+pub(crate) fn busy_bar<S: OrderStrategy + ?Sized>(
+    strategy: &mut S,
+    ctx: &mut EventContext<'_>,
+    book: &mut Book,
+    rules: Rules,
+    prefetcher: Option<&Prefetcher<'_>>,
+    name: &str,
+    t: usize,
+) -> Result<(), EngineError> {
+    let market = ctx.market;
+    let n = market.n_symbols();
+    let closes = market.closes();
+    let ts = market.dates()[t];
+    let row = &closes[t * n..(t + 1) * n];
+    if ts >= book.clock.next_day_start {
+        book.borrow_fees += book.clock.new_day(ts, ctx.broker)?;
+    }
+    let fills_at_bar_start = book.seen_fills;
+    if let Some(p) = prefetcher {
+        p.fetch_ahead_of(t, n);
+    }
+    ctx.t = t;
+    ctx.closes = row;
+    if rules.plain && ctx.broker.idle() {
+        ctx.broker.mark(row);
+    } else {
+        book.seen_fills = before_strategy(
+            ctx.broker,
+            ctx.risk.as_deref_mut(),
+            &mut book.trips,
+            market,
+            t,
+            book.clock.day,
+            book.seen_fills,
+        )?;
+    }
+    if !ctx.indicators.is_empty() {
+        let bar = t * n..(t + 1) * n;
+        let r = ranges(market);
+        ctx.indicators
+            .update(&r.highs[bar.clone()], &r.lows[bar.clone()], row);
+    }
+    if ctx.broker.has_events() {
+        dispatch(strategy, ctx, &mut book.events)
+            .map_err(|e| strategy_failed(market, name, t, e))?;
+    }
+    strategy
+        .on_bar(ctx)
+        .map_err(|e| strategy_failed(market, name, t, e))?;
+    if ctx.risk.is_some() || (rules.same_close && !ctx.broker.idle()) {
+        book.seen_fills = after_strategy(
+            strategy,
+            ctx,
+            &mut book.trips,
+            &mut book.events,
+            &mut book.due,
+            rules.same_close,
+            book.clock.day,
+            book.seen_fills,
+        )
+        .map_err(|e| match e {
+            Failure::Strategy(e) => strategy_failed(market, name, t, e),
+            Failure::Engine(e) => e,
+        })?;
+    }
+    book.equity.push(ctx.broker.equity());
+    if rules.cash_may_move || book.seen_fills != fills_at_bar_start {
+        let c = ctx.broker.cash();
+        if c != book.last_cash {
+            book.cash.push((t, c));
+            book.last_cash = c;
+        }
+    }
+    Ok(())
+}
+
+/// Closing every position at the end of the run: the market orders already submitted on
+/// the last bar `t` fill at its close; the last equity and cash are restated.
+pub(crate) fn book_end_of_run(
+    broker: &mut Broker,
+    risk: Option<&mut RiskLayer>,
+    book: &mut Book,
+    market: &Market,
+    t: usize,
+    day: i64,
+    closing: bool,
+) -> Result<(), EngineError> {
+    if closing {
+        fill_at_close(
+            broker,
+            risk,
+            &mut book.trips,
+            market,
+            t,
+            day,
+            book.seen_fills,
+        )?;
+    }
+    if let Some(e) = book.equity.last_mut() {
+        *e = broker.equity();
+    }
+    if broker.cash() != book.last_cash {
+        match book.cash.last_mut() {
+            Some(c) if c.0 == t => c.1 = broker.cash(),
+            _ => book.cash.push((t, broker.cash())),
+        }
+    }
+    Ok(())
 }
 
 /// The calendar day of the last bar that was not quiet (the next such bar, or the end of
 /// the run, catches it up).
 #[derive(Clone, Copy, Debug)]
-struct Clock {
-    day: i64,
-    next_day_start: i64,
+pub(crate) struct Clock {
+    pub day: i64,
+    pub next_day_start: i64,
 }
 
 impl Default for Clock {
@@ -451,7 +390,7 @@ impl Clock {
     /// first bar). Returns the fee.
     #[cold]
     #[inline(never)]
-    fn new_day(&mut self, ts: i64, broker: &mut Broker) -> Result<f64, EngineError> {
+    pub fn new_day(&mut self, ts: i64, broker: &mut Broker) -> Result<f64, EngineError> {
         let fee = if self.next_day_start != i64::MIN {
             broker.charge_borrow()?
         } else {
@@ -468,7 +407,7 @@ impl Clock {
 /// order and seldom otherwise, they are then in cache when an order comes. Each line is
 /// asked for once, by the bar whose row holds its first value, so the loops only have to
 /// call it for every bar in order, whichever loop runs the bar.
-struct Prefetcher<'a> {
+pub(crate) struct Prefetcher<'a> {
     columns: [&'a [f64]; 4],
     dates: &'a [i64],
     /// Bars ahead, `lookahead_bars(n)` (kept to spare a division a bar).
@@ -476,18 +415,24 @@ struct Prefetcher<'a> {
 }
 
 impl<'a> Prefetcher<'a> {
-    fn new(columns: [&'a [f64]; 4], dates: &'a [i64], n: usize) -> Prefetcher<'a> {
+    pub fn new(market: &'a Market) -> Prefetcher<'a> {
+        let r = ranges(market);
         Prefetcher {
-            columns,
-            dates,
-            ahead: lookahead_bars(n),
+            columns: [
+                market.opens().unwrap_or(&[]),
+                r.highs,
+                r.lows,
+                market.volumes().unwrap_or(&[]),
+            ],
+            dates: market.dates(),
+            ahead: lookahead_bars(market.n_symbols()),
         }
     }
 
     /// Fetches what bar `t`'s turn asks for (`n` symbols): the lines starting in the row
     /// `ahead` bars on.
     #[inline(always)]
-    fn fetch_ahead_of(&self, t: usize, n: usize) {
+    pub fn fetch_ahead_of(&self, t: usize, n: usize) {
         if n == 1 {
             // A row is one value: every eighth bar, a line of each column.
             let row = t + lookahead_bars(1);
@@ -522,7 +467,7 @@ impl<'a> Prefetcher<'a> {
 /// where a row is one value and its length known (15 M fewer instructions on a million
 /// bars).
 #[inline(never)]
-fn quiet_bars<'a, S: OrderStrategy + ?Sized, const ONE_SYMBOL: bool>(
+pub(crate) fn quiet_bars<'a, S: OrderStrategy + ?Sized, const ONE_SYMBOL: bool>(
     strategy: &mut S,
     ctx: &mut EventContext<'a>,
     prefetcher: &Prefetcher<'_>,
@@ -552,7 +497,7 @@ fn quiet_bars<'a, S: OrderStrategy + ?Sized, const ONE_SYMBOL: bool>(
 }
 
 /// Either failure of the out-of-line steps.
-enum Failure {
+pub(crate) enum Failure {
     Strategy(StrategyError),
     Engine(EngineError),
 }
@@ -575,7 +520,7 @@ impl From<StrategyError> for Failure {
 fn before_strategy(
     broker: &mut Broker,
     mut risk: Option<&mut RiskLayer>,
-    trips: &mut RoundTrips<'_>,
+    trips: &mut RoundTrips,
     market: &Market,
     t: usize,
     day: i64,
@@ -591,7 +536,14 @@ fn before_strategy(
     broker.settle();
     let mut seen = seen_fills;
     if broker.fills().len() > seen {
-        seen = book_fills(broker, seen, trips, risk.as_deref_mut(), false)?;
+        seen = book_fills(
+            broker,
+            seen,
+            trips,
+            ranges(market),
+            risk.as_deref_mut(),
+            false,
+        )?;
     }
     if let Some(r) = risk {
         r.mark(ts, broker.cash(), row);
@@ -605,7 +557,7 @@ fn before_strategy(
 fn after_strategy<S: OrderStrategy + ?Sized>(
     strategy: &mut S,
     ctx: &mut EventContext<'_>,
-    trips: &mut RoundTrips<'_>,
+    trips: &mut RoundTrips,
     events: &mut Vec<BrokerEvent>,
     due: &mut Vec<usize>,
     same_close: bool,
@@ -643,7 +595,7 @@ fn after_strategy<S: OrderStrategy + ?Sized>(
 fn fill_at_close(
     broker: &mut Broker,
     risk: Option<&mut RiskLayer>,
-    trips: &mut RoundTrips<'_>,
+    trips: &mut RoundTrips,
     market: &Market,
     t: usize,
     day: i64,
@@ -654,7 +606,7 @@ fn fill_at_close(
     broker.process_bar(t, market.dates()[t], day, |i| close_bar(market, t, i))?;
     broker.mark(&market.closes()[t * n..(t + 1) * n]);
     if broker.fills().len() > seen_fills {
-        return book_fills(broker, seen_fills, trips, risk, true);
+        return book_fills(broker, seen_fills, trips, ranges(market), risk, true);
     }
     Ok(seen_fills)
 }
@@ -671,7 +623,8 @@ fn close_bar(market: &Market, t: usize, i: usize) -> Option<BarPrices> {
 fn book_fills(
     broker: &Broker,
     seen: usize,
-    trips: &mut RoundTrips<'_>,
+    trips: &mut RoundTrips,
+    ranges: BarRanges<'_>,
     mut risk: Option<&mut RiskLayer>,
     at_close: bool,
 ) -> Result<usize, EngineError> {
@@ -679,7 +632,7 @@ fn book_fills(
     let orders = broker.orders();
     for (k, f) in fills.iter().enumerate().skip(seen) {
         trips.on_fill(
-            f.symbol, f.quantity, f.price, f.fee, f.bar, f.ts, f.role, at_close,
+            ranges, f.symbol, f.quantity, f.price, f.fee, f.bar, f.ts, f.role, at_close,
         );
         // The stop guarding a new entry (its children follow it) gives the trip its
         // initial risk.

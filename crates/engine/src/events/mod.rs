@@ -17,6 +17,7 @@ pub mod results;
 pub mod risk_loop;
 pub mod roundtrip;
 pub mod schedule;
+pub mod session;
 pub mod strategies;
 pub mod strategy;
 
@@ -30,4 +31,5 @@ pub use order::{
 };
 pub use results::EventResults;
 pub use risk_loop::Entry;
+pub use session::OrderSession;
 pub use strategy::OrderStrategy;

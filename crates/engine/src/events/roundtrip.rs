@@ -82,29 +82,34 @@ struct Open {
     stop: Option<f64>,
 }
 
+/// The time-major highs and lows of every symbol's bars (`NaN`: no bar), where a closing
+/// trip finds its excursions.
+#[derive(Clone, Copy, Debug)]
+pub struct BarRanges<'a> {
+    /// Highs, `bars x n`.
+    pub highs: &'a [f64],
+    /// Lows, `bars x n`.
+    pub lows: &'a [f64],
+}
+
 /// Builds round trips from fills. Excursions are found when a trip closes, from the
-/// bars it was open (time-major `highs` and `lows` of `n` symbols), so open positions
+/// bars it was open (the [`BarRanges`] handed to the closing fill), so open positions
 /// cost nothing per bar.
 #[derive(Clone, Debug)]
-pub struct RoundTrips<'m> {
+pub struct RoundTrips {
     open: Vec<Option<Open>>,
     multipliers: Vec<f64>,
-    highs: &'m [f64],
-    lows: &'m [f64],
     closed: Vec<RoundTrip>,
     /// Bar ranges `[from, to)` of closed trips, for the exposure.
     spans: Vec<(usize, usize)>,
 }
 
-impl<'m> RoundTrips<'m> {
-    /// A tracker for symbols with these multipliers over time-major `highs` and `lows`
-    /// (`NaN`: no bar).
-    pub fn new(multipliers: Vec<f64>, highs: &'m [f64], lows: &'m [f64]) -> Self {
+impl RoundTrips {
+    /// A tracker for symbols with these multipliers.
+    pub fn new(multipliers: Vec<f64>) -> Self {
         RoundTrips {
             open: vec![None; multipliers.len()],
             multipliers,
-            highs,
-            lows,
             closed: Vec::new(),
             spans: Vec::new(),
         }
@@ -126,10 +131,12 @@ impl<'m> RoundTrips<'m> {
     }
 
     /// Books a fill; `at_close` says it came after the bar (a same-close fill), so that
-    /// bar's range is not part of a trip it opens.
+    /// bar's range is not part of a trip it opens. A trip it closes finds its excursions
+    /// in `ranges`.
     #[allow(clippy::too_many_arguments)]
     pub fn on_fill(
         &mut self,
+        ranges: BarRanges<'_>,
         i: usize,
         quantity: f64,
         price: f64,
@@ -160,7 +167,7 @@ impl<'m> RoundTrips<'m> {
             q += closing * o.sign;
             if o.quantity <= 1e-9 {
                 let o = self.open[i].take().expect("checked above");
-                self.close(i, o, bar, ts, role);
+                self.close(ranges, i, o, bar, ts, role);
             }
         }
         if q.abs() > 1e-9 {
@@ -183,14 +190,22 @@ impl<'m> RoundTrips<'m> {
         }
     }
 
-    fn close(&mut self, i: usize, mut o: Open, bar: usize, ts: Timestamp, role: OrderRole) {
+    fn close(
+        &mut self,
+        ranges: BarRanges<'_>,
+        i: usize,
+        mut o: Open,
+        bar: usize,
+        ts: Timestamp,
+        role: OrderRole,
+    ) {
         let m = self.multipliers[i];
         // The bars it was open, from the entry bar (unless entered at its close) to the
         // bar before the exit; `max` and `min` skip a missing (`NaN`) bar.
         let n = self.multipliers.len();
         if o.first_bar < bar {
             let span = o.first_bar * n + i..(bar - 1) * n + i + 1;
-            let (high, low) = extremes(&self.highs[span.clone()], &self.lows[span], n);
+            let (high, low) = extremes(&ranges.highs[span.clone()], &ranges.lows[span], n);
             o.high = o.high.max(high);
             o.low = o.low.min(low);
         }
@@ -418,10 +433,34 @@ mod tests {
     fn reversal_closes_and_opens() {
         let highs = [104.0, 101.0, 101.0, 200.0];
         let lows = [97.0, 99.0, 99.0, 50.0];
-        let mut r = RoundTrips::new(vec![1.0], &highs, &lows);
-        r.on_fill(0, 10.0, 100.0, 1.0, 0, 0, OrderRole::Strategy, false);
+        let ranges = BarRanges {
+            highs: &highs,
+            lows: &lows,
+        };
+        let mut r = RoundTrips::new(vec![1.0]);
+        r.on_fill(
+            ranges,
+            0,
+            10.0,
+            100.0,
+            1.0,
+            0,
+            0,
+            OrderRole::Strategy,
+            false,
+        );
         r.set_stop(0, 95.0);
-        r.on_fill(0, -15.0, 102.0, 1.5, 3, 3, OrderRole::Strategy, false);
+        r.on_fill(
+            ranges,
+            0,
+            -15.0,
+            102.0,
+            1.5,
+            3,
+            3,
+            OrderRole::Strategy,
+            false,
+        );
         assert_eq!(r.exposed_bars(4), 4, "bars 0-2 and the new short from 3");
         assert!(r.any_open());
         let trips = r.into_closed();
