@@ -18,8 +18,8 @@ use oxfolio_data::returns::simple_returns;
 use oxfolio_data::source::load;
 
 use crate::config::{shipped, Config};
-use crate::data_cmd::print_inspection;
-use crate::metrics_cmd::print_metrics;
+use crate::inspection::print_inspection;
+use crate::metrics_table::print_metrics;
 use crate::table::{num, pct, render};
 
 /// `demo` options.

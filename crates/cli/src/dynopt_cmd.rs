@@ -10,13 +10,11 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use serde::Serialize;
-
-use oxfolio_dynopt::backtest::RunMetrics;
-use oxfolio_dynopt::universe::SeriesReport;
 use oxfolio_dynopt::{BacktestResult, DynoptConfig, SolveInput, Universe, UniverseSpec};
 
 use crate::config::shipped;
+use crate::dynopt_report::report_html;
+use crate::dynopt_summary::{comparison, summary, Summary, Timings};
 use crate::table::{num, pct, render};
 
 /// `dynopt` options.
@@ -65,44 +63,6 @@ struct SolveArgs {
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
-}
-
-/// The metrics.json object.
-#[derive(Serialize)]
-pub(crate) struct Summary<'a> {
-    pub(crate) instruments: &'a [String],
-    pub(crate) start: String,
-    pub(crate) end: String,
-    pub(crate) capital: f64,
-    pub(crate) risk_target: f64,
-    #[serde(rename = "static")]
-    static_metrics: &'a RunMetrics,
-    dynamic: &'a RunMetrics,
-    final_equity: FinalEquity,
-    pub(crate) warnings: &'a [String],
-    zero_volatility_days: usize,
-    data: DataReport<'a>,
-    timings: Timings,
-}
-
-#[derive(Serialize)]
-struct FinalEquity {
-    #[serde(rename = "static")]
-    static_run: f64,
-    dynamic: f64,
-}
-
-#[derive(Serialize)]
-struct DataReport<'a> {
-    prices: std::collections::BTreeMap<&'a str, &'a SeriesReport>,
-    fx: &'a std::collections::BTreeMap<String, SeriesReport>,
-}
-
-#[derive(Serialize)]
-struct Timings {
-    load: f64,
-    simulate: f64,
-    report: f64,
 }
 
 /// Runs `oxfolio dynopt ...`.
@@ -223,7 +183,7 @@ fn run_backtest(args: &RunArgs) -> anyhow::Result<()> {
     );
     std::fs::write(
         out.join("report.html"),
-        crate::dynopt_report::report_html(&result, &summary, config.system.capital),
+        report_html(&result, &summary, config.system.capital),
     )?;
     let json = serde_json::to_string_pretty(&summary)?;
     std::fs::write(out.join("metrics.json"), &json)?;
@@ -234,113 +194,6 @@ fn run_backtest(args: &RunArgs) -> anyhow::Result<()> {
         println!("wrote {}", out.display());
     }
     Ok(())
-}
-
-fn summary<'a>(
-    result: &'a BacktestResult,
-    universe: &'a Universe,
-    config: &DynoptConfig,
-    timings: Timings,
-) -> Summary<'a> {
-    let capital = config.system.capital;
-    let first = result.first_day.min(result.dates.len().saturating_sub(1));
-    Summary {
-        instruments: &result.instruments,
-        start: result.dates[first].to_string(),
-        end: result
-            .dates
-            .last()
-            .map_or(String::new(), ToString::to_string),
-        capital,
-        risk_target: config.system.risk_target,
-        static_metrics: &result.static_metrics,
-        dynamic: &result.dynamic_metrics,
-        final_equity: FinalEquity {
-            static_run: capital + result.static_run.pnl.iter().sum::<f64>(),
-            dynamic: capital + result.dynamic_run.pnl.iter().sum::<f64>(),
-        },
-        warnings: &result.warnings,
-        zero_volatility_days: result.zero_volatility_days,
-        data: DataReport {
-            prices: result
-                .instruments
-                .iter()
-                .map(String::as_str)
-                .zip(&universe.price_reports)
-                .collect(),
-            fx: &universe.fx_reports,
-        },
-        timings,
-    }
-}
-
-/// Rows of the comparison table: label, static, dynamic.
-pub(crate) fn comparison(s: &Summary) -> Vec<Vec<String>> {
-    let (a, b) = (s.static_metrics, s.dynamic);
-    let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));
-    vec![
-        vec![
-            "annual return".into(),
-            pct(a.annual_return),
-            pct(b.annual_return),
-        ],
-        vec![
-            "annual volatility".into(),
-            pct(a.annual_volatility),
-            pct(b.annual_volatility),
-        ],
-        vec![
-            "Sharpe".into(),
-            format!("{:.3}", a.sharpe),
-            format!("{:.3}", b.sharpe),
-        ],
-        vec![
-            "max drawdown".into(),
-            pct(a.max_drawdown),
-            pct(b.max_drawdown),
-        ],
-        vec![
-            "turnover (contracts)".into(),
-            a.total_turnover.to_string(),
-            b.total_turnover.to_string(),
-        ],
-        vec![
-            "annual turnover".into(),
-            format!("{:.1}", a.annual_turnover),
-            format!("{:.1}", b.annual_turnover),
-        ],
-        vec![
-            "average gross position".into(),
-            format!("{:.2}", a.average_gross_position),
-            format!("{:.2}", b.average_gross_position),
-        ],
-        vec![
-            "average tracking error".into(),
-            pct(a.average_tracking_error),
-            pct(b.average_tracking_error),
-        ],
-        vec![
-            "average adjustment factor".into(),
-            opt(a.average_adjustment_factor),
-            opt(b.average_adjustment_factor),
-        ],
-        vec![
-            "share within buffer".into(),
-            opt(a.within_buffer_share),
-            opt(b.within_buffer_share),
-        ],
-        vec![
-            "costs paid".into(),
-            num(a.costs_paid, 2),
-            num(b.costs_paid, 2),
-        ],
-        vec!["annual cost".into(), pct(a.annual_cost), pct(b.annual_cost)],
-        vec![
-            "final equity".into(),
-            num(s.final_equity.static_run, 2),
-            num(s.final_equity.dynamic, 2),
-        ],
-    ]
 }
 
 fn print_table(s: &Summary) {

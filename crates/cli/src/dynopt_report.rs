@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use oxfolio_analytics::chart::{escape, lines, Format, Series};
 use oxfolio_dynopt::BacktestResult;
 
-use crate::dynopt_cmd::{comparison, Summary};
+use crate::dynopt_summary::{comparison, Summary};
 use crate::table::{num, pct};
 
 /// The page.

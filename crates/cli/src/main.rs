@@ -8,13 +8,17 @@ mod data_cmd;
 mod demo_cmd;
 mod dynopt_cmd;
 mod dynopt_report;
+mod dynopt_summary;
 mod estimate_args;
 mod frontier_cmd;
+mod inspection;
 mod logging;
 mod metrics_cmd;
+mod metrics_table;
 mod optimize_cmd;
 mod option_cmd;
 mod risk_cmd;
+mod series;
 mod source_args;
 mod table;
 

@@ -16,7 +16,7 @@ use oxfolio_risk::sizing::{
 use oxfolio_risk::var::VarMethod;
 use oxfolio_risk::{RiskError, RiskManagement};
 
-use crate::metrics_cmd::read_series;
+use crate::series::read_series;
 use crate::table::{num, pct, render};
 
 /// Risk subcommands.

@@ -1,7 +1,8 @@
-//! Test constructors: a portfolio-level strategy's decision from a few rows of closes,
-//! without a market, an engine or a run. Build a [`DailyHistory`], set what the test
-//! needs (positions, cash, the portfolio's returns, today's calendar flags), and call the
-//! strategy with [`DailyHistory::context`]:
+//! Test constructors, so a strategy is unit-tested without data files or a whole run.
+//!
+//! A portfolio-level strategy's decision from a few rows of closes: build a
+//! [`DailyHistory`], set what the test needs (positions, cash, the portfolio's returns,
+//! today's calendar flags), and call the strategy with [`DailyHistory::context`]:
 //!
 //! ```
 //! use oxfolio_engine::testing::DailyHistory;
@@ -19,8 +20,58 @@ use oxfolio_core::Timestamp;
 use crate::calendar::DayFlags;
 use crate::context::Context;
 use crate::error::EngineError;
+use crate::events::fill::BarPrices;
+use crate::market::Market;
 
 const DAY: i64 = 86_400_000_000_000;
+
+/// A one-symbol market of daily bars from 1970-01-01, for an order-level strategy's unit
+/// test on an [`crate::events::OrderSession`]: step it bar by bar and look at the
+/// broker's orders, fills and positions after each step.
+///
+/// ```
+/// use oxfolio_engine::events::fill::BarPrices;
+/// use oxfolio_engine::events::{EventContext, EventSettings, OrderRequest, OrderSession, OrderStrategy};
+/// use oxfolio_engine::testing::daily_bars;
+/// use oxfolio_engine::StrategyError;
+///
+/// /// Buys 10 units after a down close, once.
+/// struct BuyTheDip;
+/// impl OrderStrategy for BuyTheDip {
+///     fn on_bar(&mut self, ctx: &mut EventContext<'_>) -> Result<(), StrategyError> {
+///         let down = ctx.t() > 0 && ctx.close(0) < ctx.close_ago(0, 1);
+///         if down && ctx.position(0) == 0.0 && ctx.broker().orders().is_empty() {
+///             ctx.submit(OrderRequest::market(0, 10.0))
+///                 .map_err(|e| StrategyError::new(e.to_string()))?;
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let bar = |open, close| BarPrices { open, high: 101.0, low: 97.0, close, volume: 1e6 };
+/// let market = daily_bars("SPY", &[bar(100.0, 100.0), bar(100.0, 99.0), bar(98.5, 99.2)]).unwrap();
+/// let mut session = OrderSession::new(market, &EventSettings::default()).unwrap();
+/// let mut strategy = BuyTheDip;
+/// session.step(&mut strategy).unwrap();
+/// session.step(&mut strategy).unwrap(); // the down close: a market order
+/// assert_eq!(session.broker().orders().len(), 1);
+/// assert_eq!(session.broker().position(0), 0.0);
+/// session.step(&mut strategy).unwrap(); // filled at the next open
+/// assert_eq!(session.broker().position(0), 10.0);
+/// assert_eq!(session.broker().fills()[0].price, 98.5);
+/// ```
+pub fn daily_bars(symbol: &str, bars: &[BarPrices]) -> Result<Market, EngineError> {
+    let column = |pick: fn(&BarPrices) -> f64| bars.iter().map(pick).collect::<Vec<f64>>();
+    Market::new(
+        (0..bars.len() as i64).map(|d| d * DAY).collect(),
+        vec![symbol.to_string()],
+        column(|b| b.close),
+        Some(column(|b| b.open)),
+        Some(column(|b| b.high)),
+        Some(column(|b| b.low)),
+        Some(column(|b| b.volume)),
+    )
+}
 
 /// Closes of a few days, time-major, and the portfolio state the next day's decision sees.
 #[derive(Clone, Debug)]
