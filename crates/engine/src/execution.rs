@@ -31,6 +31,18 @@ pub fn fill_price(
     }
 }
 
+/// The one impact rule of both strategy levels (`rate = impact_bps / 10,000`): a buy
+/// pays `price x (1 + rate)`, a sell receives `price x (1 - rate)`, whatever the bar's
+/// range (the trade's own impact is not in the recorded bars).
+#[inline]
+pub fn with_impact(price: f64, buy: bool, rate: f64) -> f64 {
+    if buy {
+        price * (1.0 + rate)
+    } else {
+        price * (1.0 - rate)
+    }
+}
+
 /// Impact and costs as rates, computed once per run (a division by 10,000 per fill was
 /// a measurable share of a large run).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,11 +73,7 @@ impl CostModel {
 
     /// The price after impact: buys pay `(1 + impact)`, sells receive `(1 - impact)`.
     pub fn with_impact(&self, price: f64, quantity: f64) -> f64 {
-        if quantity > 0.0 {
-            price * (1.0 + self.impact_rate)
-        } else {
-            price * (1.0 - self.impact_rate)
-        }
+        with_impact(price, quantity > 0.0, self.impact_rate)
     }
 
     /// Cost of a fill: `transaction_cost_bps` of its notional, plus a per-share

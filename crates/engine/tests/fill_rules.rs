@@ -403,3 +403,43 @@ fn close_at_end_closes_at_the_last_close() {
     assert_eq!(r.final_positions, vec![0.0]);
     assert_eq!(r.round_trips.len(), 1);
 }
+
+#[test]
+fn impact_is_the_portfolio_levels_rule() {
+    // Bar 2 opens at 100 with a high of 100.02: 5 bps of impact puts a buy at
+    // 100 x 1.0005 = 100.05, above the bar (the trade's own impact is not in the recorded
+    // bar); bar 4's sell receives 100 x 0.9995 = 99.95, below its low of 99.98. The same
+    // 5 bps as a slippage model stops at the bar's high and low.
+    use events_common::{market, Script};
+    use oxfolio_engine::events::{EventEngine, EventSettings};
+    use oxfolio_engine::BacktestConfig;
+    let mut bars = quiet();
+    bars[2] = bar(100.0, 100.02, 99.0, 100.0);
+    bars[4] = bar(100.0, 101.0, 99.98, 100.0);
+    let m = market(&bars);
+    let run = |impact_bps: f64, slippage: SlippageModel| {
+        let settings = EventSettings {
+            backtest: BacktestConfig {
+                initial_cash: 1e6,
+                impact_bps,
+                ..BacktestConfig::default()
+            },
+            execution: ExecutionConfig { slippage, ..exec() },
+            risk: None,
+        };
+        let mut script = Script::new(vec![
+            (1, Action::Submit(OrderRequest::market(0, 10.0))),
+            (3, Action::Submit(OrderRequest::market(0, -10.0))),
+        ]);
+        let engine = EventEngine::new(&m, settings).expect("engine");
+        fills(&engine.run(&mut script).expect("run"))
+    };
+    assert_eq!(
+        run(5.0, SlippageModel::None),
+        vec![(2, 10.0, 100.05), (4, -10.0, 99.95)]
+    );
+    assert_eq!(
+        run(0.0, SlippageModel::Bps { bps: 5.0 }),
+        vec![(2, 10.0, 100.02), (4, -10.0, 99.98)]
+    );
+}

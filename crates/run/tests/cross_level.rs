@@ -1,8 +1,8 @@
 //! One strategy at both levels: fixed weights rebalanced every 21 sessions, once as a
 //! portfolio-level closure (the engine turns weights into orders) and once as a
 //! hand-written order-level strategy (market orders for the same share counts). With the
-//! same costs, fractional units and fills at the next open, both give the same fills and
-//! the same equity to 1e-9.
+//! same costs (10 bps), impact (5 bps), fractional units and fills at the next open, both
+//! give the same fills and the same equity to 1e-9.
 
 use std::path::Path;
 
@@ -13,8 +13,8 @@ use oxfolio_run::{run_order_strategy, run_strategy, Config, LevelRun};
 const WEIGHTS: [(&str, f64); 3] = [("SPY", 0.5), ("QQQ", 0.3), ("IWM", 0.1)];
 const EVERY: usize = 21;
 
-/// The bundled daily OHLCV data with 10 bps costs and fractional units, trading from
-/// `start`.
+/// The bundled daily OHLCV data with 10 bps costs, 5 bps impact and fractional units,
+/// trading from `start`.
 fn config(start: &str) -> Config {
     let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/backtest.toml");
     let bundled = Config::load(Some(&bundled)).expect("the bundled config");
@@ -27,6 +27,7 @@ fn config(start: &str) -> Config {
     backtest.end = Some("2019-12-31".into());
     backtest.initial_cash = 1_000_000.0;
     backtest.transaction_cost_bps = 10.0;
+    backtest.impact_bps = 5.0;
     backtest.fractional = true;
     config
 }

@@ -25,6 +25,7 @@ use super::order::{
     Order, OrderError, OrderId, OrderKind, OrderRequest, OrderRole, OrderStatus, TimeInForce,
 };
 use crate::error::EngineError;
+use crate::execution::with_impact;
 
 /// One fill.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -78,6 +79,8 @@ pub struct Broker {
     volume_bar: Option<usize>,
     next_group: usize,
     groups: Vec<Option<usize>>,
+    /// `[backtest] impact_bps / 10,000`, applied to marketable fills after slippage.
+    impact_rate: f64,
 }
 
 impl Broker {
@@ -116,7 +119,16 @@ impl Broker {
             volume_bar: None,
             next_group: 0,
             groups: Vec::with_capacity(expected_orders),
+            impact_rate: 0.0,
         })
+    }
+
+    /// Marketable fills (market orders, triggered stops) move by `rate` of their price
+    /// against the trader after the slippage model, unbounded by the bar's range: the
+    /// meaning `impact_bps` has at both strategy levels ([`with_impact`]).
+    pub fn with_impact(mut self, rate: f64) -> Broker {
+        self.impact_rate = rate;
+        self
     }
 
     /// The execution settings.
@@ -602,7 +614,7 @@ impl Broker {
         }
         let price = if m.marketable {
             let slip = self.slippage.slip(m.price, quantity, bar).max(0.0);
-            slipped(m.price, slip, buy, bar)
+            with_impact(slipped(m.price, slip, buy, bar), buy, self.impact_rate)
         } else {
             m.price
         };

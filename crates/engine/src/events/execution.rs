@@ -17,7 +17,7 @@ pub struct ExecutionConfig {
     pub intrabar: IntrabarPriority,
     /// Largest fill per symbol per bar as a fraction of the bar's volume (partial fills).
     pub max_volume_share: Option<f64>,
-    /// Slippage model (default: none; `[backtest] impact_bps` sets a bps model).
+    /// Slippage model (default: none); `[backtest] impact_bps` applies after it.
     pub slippage: SlippageModel,
     /// Commission model (default: `[backtest] transaction_cost_bps` as a percent model).
     pub commission: Option<CommissionModel>,

@@ -99,6 +99,8 @@ impl EventSettings {
 #[derive(Clone, Debug)]
 pub(crate) struct Prepared {
     pub execution: ExecutionConfig,
+    /// `[backtest] impact_bps / 10,000`.
+    pub impact_rate: f64,
     pub instruments: Vec<Instrument>,
     pub first: usize,
     pub last: usize,
@@ -125,9 +127,6 @@ impl Prepared {
         }
         if b.fractional {
             execution.fractional = true;
-        }
-        if execution.slippage == super::costs::SlippageModel::None && b.impact_bps > 0.0 {
-            execution.slippage = super::costs::SlippageModel::Bps { bps: b.impact_bps };
         }
         execution.validate()?;
         for symbol in b.instruments.keys() {
@@ -160,6 +159,7 @@ impl Prepared {
             ));
         }
         Ok(Prepared {
+            impact_rate: b.impact_bps / 10_000.0,
             execution,
             instruments,
             first,

@@ -120,7 +120,8 @@ impl<M: Borrow<Market>> OrderSession<M> {
             slippage,
             commission,
             expected_orders,
-        )?;
+        )?
+        .with_impact(prepared.impact_rate);
         let risk = match &settings.risk {
             Some(r) => Some(RiskLayer::new(r.clone(), m.symbols(), initial_cash)?),
             None => None,
