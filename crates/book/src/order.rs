@@ -12,25 +12,8 @@ pub type Qty = u64;
 /// An order id, unique among live orders.
 pub type OrderId = u64;
 
-/// Buy or sell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    /// Bids.
-    Buy,
-    /// Asks.
-    Sell,
-}
-
-impl Side {
-    /// The other side.
-    pub fn opposite(self) -> Side {
-        match self {
-            Side::Buy => Side::Sell,
-            Side::Sell => Side::Buy,
-        }
-    }
-}
+/// Buy or sell (the one definition, shared with the engine and the risk toolkit).
+pub use oxfolio_core::Side;
 
 /// Limit or market.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

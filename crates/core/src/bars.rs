@@ -215,6 +215,35 @@ impl Bars {
     }
 }
 
+/// One symbol's bar: the prices and volume of one period, as the fill rules, the
+/// session's live feed and the risk toolkit's stops read it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BarPrices {
+    /// Open.
+    pub open: f64,
+    /// High.
+    pub high: f64,
+    /// Low.
+    pub low: f64,
+    /// Close.
+    pub close: f64,
+    /// Volume (`NaN` when the data has none: no volume cap applies).
+    pub volume: f64,
+}
+
+impl BarPrices {
+    /// A bar where every price is `p`.
+    pub fn flat(p: f64) -> BarPrices {
+        BarPrices {
+            open: p,
+            high: p,
+            low: p,
+            close: p,
+            volume: f64::NAN,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

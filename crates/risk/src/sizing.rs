@@ -14,33 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{finite, fraction, non_negative, positive, RiskError};
 
-/// Long or short.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    /// Profits when the price rises.
-    Long,
-    /// Profits when the price falls.
-    Short,
-}
-
-impl Side {
-    /// +1 for long, -1 for short.
-    pub fn sign(self) -> f64 {
-        match self {
-            Side::Long => 1.0,
-            Side::Short => -1.0,
-        }
-    }
-
-    /// `long` or `short`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Long => "long",
-            Side::Short => "short",
-        }
-    }
-}
+/// Long or short (the one definition, in `oxfolio-core`, named `Side` here).
+pub use oxfolio_core::PositionSide as Side;
 
 /// Which limit decided the size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

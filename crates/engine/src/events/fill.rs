@@ -23,33 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::order::{OrderKind, Trail};
 
-/// One symbol's bar.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BarPrices {
-    /// Open.
-    pub open: f64,
-    /// High.
-    pub high: f64,
-    /// Low.
-    pub low: f64,
-    /// Close.
-    pub close: f64,
-    /// Volume (`NaN` when the data has none: no volume cap applies).
-    pub volume: f64,
-}
-
-impl BarPrices {
-    /// A bar where every price is `p`.
-    pub fn flat(p: f64) -> BarPrices {
-        BarPrices {
-            open: p,
-            high: p,
-            low: p,
-            close: p,
-            volume: f64::NAN,
-        }
-    }
-}
+/// One symbol's bar (defined in `oxfolio-core`, shared by every crate).
+pub use oxfolio_core::bars::BarPrices;
 
 /// Which of a position's stop and target fills when both are inside one bar and the open
 /// is through neither.
