@@ -132,3 +132,52 @@ fn a_bad_bar_is_refused_and_the_market_kept() {
         .expect("a good bar");
     assert_eq!(session.market().n_dates(), 3);
 }
+
+/// Market orders at the next bar's typical price (high + low + close) / 3; everything
+/// else by the table.
+struct TypicalPrice;
+
+impl oxfolio_engine::events::FillModel for TypicalPrice {
+    fn match_order(
+        &self,
+        kind: &oxfolio_engine::events::OrderKind,
+        buy: bool,
+        triggered: bool,
+        trail_level: f64,
+        bar: &BarPrices,
+    ) -> (Option<oxfolio_engine::events::fill::Match>, bool) {
+        use oxfolio_engine::events::{FillTable, OrderKind};
+        match kind {
+            OrderKind::Market => (
+                Some(oxfolio_engine::events::fill::Match {
+                    price: (bar.high + bar.low + bar.close) / 3.0,
+                    at_open: false,
+                    marketable: true,
+                }),
+                false,
+            ),
+            _ => FillTable.match_order(kind, buy, triggered, trail_level, bar),
+        }
+    }
+}
+
+#[test]
+fn a_users_fill_model_prices_the_fills() {
+    let market = spy();
+    let mut strategy = SmaCrossover::new(0, 10, 30, Some(100.0)).expect("sma");
+    let mut session = OrderSession::new(market.clone(), &EventSettings::default())
+        .expect("session")
+        .with_fill_model(Box::new(TypicalPrice));
+    while session.step(&mut strategy).expect("step").is_some() {}
+    let results = session.finish(&mut strategy).expect("finish");
+    assert!(results.fills.len() > 20);
+    let (h, l, c) = (
+        market.highs().expect("highs"),
+        market.lows().expect("lows"),
+        market.closes(),
+    );
+    for f in &results.fills {
+        let typical = (h[f.bar] + l[f.bar] + c[f.bar]) / 3.0;
+        assert_eq!(f.price, typical, "bar {}", f.bar);
+    }
+}

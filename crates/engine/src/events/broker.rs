@@ -20,7 +20,9 @@ use oxfolio_core::Timestamp;
 
 use super::costs::{Commission, Slippage};
 use super::execution::ExecutionConfig;
-use super::fill::{exit_class, match_order, pick_exit, slipped, trailing_level, BarPrices, Match};
+use super::fill::{
+    exit_class, match_order, pick_exit, slipped, trailing_level, BarPrices, FillModel, Match,
+};
 use super::order::{
     Order, OrderError, OrderId, OrderKind, OrderRequest, OrderRole, OrderStatus, TimeInForce,
 };
@@ -81,6 +83,8 @@ pub struct Broker {
     groups: Vec<Option<usize>>,
     /// `[backtest] impact_bps / 10,000`, applied to marketable fills after slippage.
     impact_rate: f64,
+    /// A caller's fill model; `None` is the fill table, called directly.
+    fill_model: Option<Box<dyn FillModel>>,
 }
 
 impl Broker {
@@ -120,6 +124,7 @@ impl Broker {
             next_group: 0,
             groups: Vec::with_capacity(expected_orders),
             impact_rate: 0.0,
+            fill_model: None,
         })
     }
 
@@ -129,6 +134,11 @@ impl Broker {
     pub fn with_impact(mut self, rate: f64) -> Broker {
         self.impact_rate = rate;
         self
+    }
+
+    /// Matches orders with `model` instead of the fill table.
+    pub fn set_fill_model(&mut self, model: Box<dyn FillModel>) {
+        self.fill_model = Some(model);
     }
 
     /// The execution settings.
@@ -477,7 +487,10 @@ impl Broker {
             OrderKind::TrailingStop { trail } => trailing_level(trail, o.best_price, buy),
             _ => f64::NAN,
         };
-        match_order(&o.request.kind, buy, o.triggered, level, bar)
+        match &self.fill_model {
+            None => match_order(&o.request.kind, buy, o.triggered, level, bar),
+            Some(model) => model.match_order(&o.request.kind, buy, o.triggered, level, bar),
+        }
     }
 
     /// Marks a stop-limit whose stop was reached.

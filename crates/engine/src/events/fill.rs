@@ -142,6 +142,43 @@ pub fn limit_match(limit: f64, buy: bool, bar: &BarPrices) -> Option<Match> {
     }
 }
 
+/// How an order matches a bar: the fill table as a trait, so a user can bring their own
+/// (fills at a VWAP proxy, at the mid of a quote bar, never better than the close, ...).
+/// Slippage, impact, volume caps, time in force and brackets stay the broker's: a model
+/// says only whether and at what price an order of `kind` meets `bar`. [`FillTable`] is
+/// the documented table (`docs/EVENTS.md`), the default.
+pub trait FillModel {
+    /// How an order of `kind` (a buy when `buy`) matches `bar`, and whether a stop-limit's
+    /// stop triggered on this bar. `triggered` says a stop was reached on an earlier bar;
+    /// `trail_level` is a trailing stop's level before this bar (`NaN` for other kinds).
+    fn match_order(
+        &self,
+        kind: &OrderKind,
+        buy: bool,
+        triggered: bool,
+        trail_level: f64,
+        bar: &BarPrices,
+    ) -> (Option<Match>, bool);
+}
+
+/// The fill table of `docs/EVENTS.md` (market at the next open, gaps at the open, limits
+/// and stops at their level inside the range).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FillTable;
+
+impl FillModel for FillTable {
+    fn match_order(
+        &self,
+        kind: &OrderKind,
+        buy: bool,
+        triggered: bool,
+        trail_level: f64,
+        bar: &BarPrices,
+    ) -> (Option<Match>, bool) {
+        match_order(kind, buy, triggered, trail_level, bar)
+    }
+}
+
 /// How an order of `kind` matches `bar`. `triggered` says a stop's stop was reached on an
 /// earlier bar (a partly filled stop then fills as a market order, a stop-limit as its
 /// limit); `trail_level` is a trailing stop's level before this bar. Returns the match,

@@ -24,6 +24,7 @@ pub mod strategy;
 pub use broker::{Broker, Fill};
 pub use context::{EventContext, OptimisationRecord};
 pub use execution::ExecutionConfig;
+pub use fill::{FillModel, FillTable};
 pub use indicator_set::{IndicatorId, IndicatorSpec};
 pub use kernel::{EventEngine, EventSettings};
 pub use order::{

@@ -13,7 +13,7 @@ use super::broker::{Broker, BrokerEvent};
 use super::context::{EventContext, OptimisationRecord};
 use super::costs::{Commission, Slippage};
 use super::equity::EquityCurve;
-use super::fill::{BarPrices, FillTiming};
+use super::fill::{BarPrices, FillModel, FillTiming};
 use super::indicator_set::IndicatorSet;
 use super::kernel::{
     book_end_of_run, busy_bar, quiet_bars, strategy_failed, Clock, Failure, Prefetcher, Prepared,
@@ -165,6 +165,12 @@ impl<M: Borrow<Market>> OrderSession<M> {
         })
     }
 
+    /// Matches orders with the caller's fill model instead of the documented fill table.
+    pub fn with_fill_model(mut self, model: Box<dyn FillModel>) -> OrderSession<M> {
+        self.broker.set_fill_model(model);
+        self
+    }
+
     /// The market the session reads.
     pub fn market(&self) -> &Market {
         self.market.borrow()
@@ -199,18 +205,15 @@ impl<M: Borrow<Market>> OrderSession<M> {
         self.started = true;
         self.name = strategy.name().to_string();
         let market = self.market.borrow();
-        let n = market.n_symbols();
         let t = self.first;
-        let mut ctx = EventContext {
-            t,
+        let mut ctx = context(
             market,
-            closes: &market.closes()[t * n..(t + 1) * n],
-            broker: &mut self.broker,
-            unmarked_from: usize::MAX,
-            risk: self.risk.as_mut(),
-            optimisations: &mut self.optimisations,
-            indicators: &mut self.indicators,
-        };
+            t,
+            &mut self.broker,
+            &mut self.risk,
+            &mut self.optimisations,
+            &mut self.indicators,
+        );
         strategy
             .on_start(&mut ctx)
             .map_err(|e| strategy_failed(market, &self.name, t, e))
@@ -231,17 +234,14 @@ impl<M: Borrow<Market>> OrderSession<M> {
             return Ok(None);
         }
         let market = self.market.borrow();
-        let n = market.n_symbols();
-        let mut ctx = EventContext {
-            t,
+        let mut ctx = context(
             market,
-            closes: &market.closes()[t * n..(t + 1) * n],
-            broker: &mut self.broker,
-            unmarked_from: usize::MAX,
-            risk: self.risk.as_mut(),
-            optimisations: &mut self.optimisations,
-            indicators: &mut self.indicators,
-        };
+            t,
+            &mut self.broker,
+            &mut self.risk,
+            &mut self.optimisations,
+            &mut self.indicators,
+        );
         busy_bar(
             strategy,
             &mut ctx,
@@ -272,16 +272,15 @@ impl<M: Borrow<Market>> OrderSession<M> {
         let (rules, last, name) = (self.rules, self.last, self.name.as_str());
         let book = &mut self.book;
         let mut t = self.next;
-        let mut ctx = EventContext {
-            t,
+        // A session already stepped to its end still builds a context on its last bar.
+        let mut ctx = context(
             market,
-            closes: &closes[t.min(last) * n..(t.min(last) + 1) * n],
-            broker: &mut self.broker,
-            unmarked_from: usize::MAX,
-            risk: self.risk.as_mut(),
-            optimisations: &mut self.optimisations,
-            indicators: &mut self.indicators,
-        };
+            t.min(last),
+            &mut self.broker,
+            &mut self.risk,
+            &mut self.optimisations,
+            &mut self.indicators,
+        );
         while t <= last {
             if quiet && ctx.broker.settled() && ctx.indicators.is_empty() {
                 book.equity.hold(ctx.broker);
@@ -352,16 +351,14 @@ impl<M: Borrow<Market>> OrderSession<M> {
             )?;
         }
         {
-            let mut ctx = EventContext {
-                t,
+            let mut ctx = context(
                 market,
-                closes: &market.closes()[t * n..(t + 1) * n],
-                broker: &mut self.broker,
-                unmarked_from: usize::MAX,
-                risk: self.risk.as_mut(),
-                optimisations: &mut self.optimisations,
-                indicators: &mut self.indicators,
-            };
+                t,
+                &mut self.broker,
+                &mut self.risk,
+                &mut self.optimisations,
+                &mut self.indicators,
+            );
             strategy
                 .on_end(&mut ctx)
                 .map_err(|e| strategy_failed(market, &self.name, t, e))?;
@@ -403,5 +400,27 @@ impl OrderSession<Market> {
             self.last += 1;
         }
         Ok(())
+    }
+}
+
+/// The strategy's view of bar `t` over the session's parts (marks up to date).
+fn context<'a>(
+    market: &'a Market,
+    t: usize,
+    broker: &'a mut Broker,
+    risk: &'a mut Option<RiskLayer>,
+    optimisations: &'a mut Vec<OptimisationRecord>,
+    indicators: &'a mut IndicatorSet,
+) -> EventContext<'a> {
+    let n = market.n_symbols();
+    EventContext {
+        t,
+        market,
+        closes: &market.closes()[t * n..(t + 1) * n],
+        broker,
+        unmarked_from: usize::MAX,
+        risk: risk.as_mut(),
+        optimisations,
+        indicators,
     }
 }
