@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use oxfolio_run::config::{read_file, Config, LoggingConfig};
+pub use oxfolio_run::config::{Config, LoggingConfig};
 
 /// A file shipped in the repository (`rel` from its root): under the current folder when
 /// run from a checkout, else in the source tree this binary was built from.

@@ -7,8 +7,6 @@ mod constraint_args;
 mod data_cmd;
 mod demo_cmd;
 mod dynopt_cmd;
-mod dynopt_report;
-mod dynopt_summary;
 mod estimate_args;
 mod frontier_cmd;
 mod inspection;

@@ -24,6 +24,9 @@ pub enum RunError {
     /// The engine refused the data, the settings or a decision.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// The dynamic optimisation's data or backtest failed.
+    #[error(transparent)]
+    Dynopt(#[from] oxfolio_dynopt::DynoptError),
     /// The metrics could not be computed from the run's returns.
     #[error("metrics: {0}")]
     Metrics(#[from] MetricsError),
@@ -38,7 +41,7 @@ pub enum RunError {
     /// The resolved config or the metrics could not be serialised.
     #[error("cannot serialise {what}: {message}")]
     Serialise {
-        /// `config.toml` or `metrics.json`.
+        /// What was being written (`config.toml`, `metrics.json`, ...).
         what: &'static str,
         /// The serialiser's message.
         message: String,

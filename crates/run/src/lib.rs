@@ -14,6 +14,7 @@
 //! ```
 
 pub mod config;
+pub mod dynopt;
 pub mod error;
 pub mod format;
 pub mod level;

@@ -1,4 +1,4 @@
-//! The self-contained report.html of an `oxfolio dynopt` run: the comparison table,
+//! The self-contained report.html of a dynopt run: the comparison table,
 //! warnings, equity of both runs and tracking error at each rebalance.
 
 use std::fmt::Write as _;
@@ -6,11 +6,11 @@ use std::fmt::Write as _;
 use oxfolio_analytics::chart::{escape, lines, Format, Series};
 use oxfolio_dynopt::BacktestResult;
 
-use crate::dynopt_summary::{comparison, Summary};
-use crate::table::{num, pct};
+use super::summary::{comparison, Summary};
+use crate::format::{num, pct};
 
 /// The page.
-pub(crate) fn report_html(r: &BacktestResult, s: &Summary, capital: f64) -> String {
+pub fn report_html(r: &BacktestResult, s: &Summary, capital: f64) -> String {
     let first = r.first_day.min(r.dates.len().saturating_sub(1));
     let labels: Vec<String> = r.dates[first..].iter().map(ToString::to_string).collect();
     let cumulative = |pnl: &[f64]| -> Vec<f64> {

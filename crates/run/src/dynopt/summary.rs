@@ -1,4 +1,4 @@
-//! `metrics.json` of an `oxfolio dynopt` run and the rows of its static-versus-dynamic
+//! `metrics.json` of a dynopt run and the rows of its static-versus-dynamic
 //! comparison (the terminal table and the report share them).
 
 use serde::Serialize;
@@ -7,21 +7,21 @@ use oxfolio_dynopt::backtest::RunMetrics;
 use oxfolio_dynopt::universe::SeriesReport;
 use oxfolio_dynopt::{BacktestResult, DynoptConfig, Universe};
 
-use crate::table::{num, pct};
+use crate::format::{num, pct};
 
 /// The metrics.json object.
 #[derive(Serialize)]
-pub(crate) struct Summary<'a> {
-    pub(crate) instruments: &'a [String],
-    pub(crate) start: String,
-    pub(crate) end: String,
-    pub(crate) capital: f64,
-    pub(crate) risk_target: f64,
+pub struct Summary<'a> {
+    pub instruments: &'a [String],
+    pub start: String,
+    pub end: String,
+    pub capital: f64,
+    pub risk_target: f64,
     #[serde(rename = "static")]
     static_metrics: &'a RunMetrics,
     dynamic: &'a RunMetrics,
     final_equity: FinalEquity,
-    pub(crate) warnings: &'a [String],
+    pub warnings: &'a [String],
     zero_volatility_days: usize,
     data: DataReport<'a>,
     timings: Timings,
@@ -42,14 +42,14 @@ struct DataReport<'a> {
 
 /// Wall seconds per phase.
 #[derive(Serialize)]
-pub(crate) struct Timings {
-    pub(crate) load: f64,
-    pub(crate) simulate: f64,
-    pub(crate) report: f64,
+pub struct Timings {
+    pub load: f64,
+    pub simulate: f64,
+    pub report: f64,
 }
 
 /// The metrics.json object of a run.
-pub(crate) fn summary<'a>(
+pub fn summary<'a>(
     result: &'a BacktestResult,
     universe: &'a Universe,
     config: &DynoptConfig,
@@ -88,7 +88,7 @@ pub(crate) fn summary<'a>(
 }
 
 /// Rows of the comparison table: label, static, dynamic.
-pub(crate) fn comparison(s: &Summary) -> Vec<Vec<String>> {
+pub fn comparison(s: &Summary) -> Vec<Vec<String>> {
     let (a, b) = (s.static_metrics, s.dynamic);
     let opt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));
     vec![
