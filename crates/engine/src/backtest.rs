@@ -17,6 +17,9 @@ use crate::config::{
 };
 use crate::context::Context;
 use crate::error::EngineError;
+use std::sync::Arc;
+
+use crate::costs::Commission;
 use crate::execution::{fill_price, round_to_lots, split, CostModel, TrailingVolume};
 use crate::market::Market;
 use crate::results::{
@@ -25,6 +28,17 @@ use crate::results::{
 };
 use crate::strategy::{Decision, Strategy};
 use oxfolio_core::memory::advise_huge_pages;
+
+/// A caller's commission model at the portfolio level (shared by the runs of one
+/// backtest, so runs may go on several threads).
+#[derive(Clone)]
+struct UserCommission(Arc<dyn Commission + Send + Sync>);
+
+impl std::fmt::Debug for UserCommission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserCommission")
+    }
+}
 
 /// A backtest ready to run: market, config, and everything derived from them.
 #[derive(Debug)]
@@ -35,6 +49,8 @@ pub struct Backtest<'m> {
     lots: Vec<f64>,
     futures: Vec<bool>,
     costs: CostModel,
+    /// Replaces the `[backtest]` cost keys when set.
+    commission: Option<UserCommission>,
     cash_weight: Vec<f64>,
     has_futures: bool,
     initial_positions: Vec<f64>,
@@ -146,6 +162,7 @@ impl<'m> Backtest<'m> {
         }
         Ok(Backtest {
             costs: CostModel::new(&config),
+            commission: None,
             has_futures: futures.iter().any(|f| *f),
             cash_weight: futures.iter().map(|f| if *f { 0.0 } else { 1.0 }).collect(),
             market,
@@ -157,6 +174,23 @@ impl<'m> Backtest<'m> {
             first,
             last,
         })
+    }
+
+    /// Charges every fill with `model` (any [`Commission`]: the order level's
+    /// [`crate::costs::CommissionModel`]s, or a user's) instead of the `[backtest]` keys
+    /// `transaction_cost_bps`, `commission_per_share` and `commission_min`.
+    pub fn with_commission(mut self, model: impl Commission + Send + Sync + 'static) -> Self {
+        self.commission = Some(UserCommission(Arc::new(model)));
+        self
+    }
+
+    /// The cost of a fill of `quantity` at `price` with `multiplier`.
+    #[inline]
+    fn fill_cost(&self, quantity: f64, price: f64, multiplier: f64) -> f64 {
+        match &self.commission {
+            None => self.costs.fill_cost(quantity, price, multiplier),
+            Some(c) => c.0.fee(quantity, price, multiplier).max(0.0),
+        }
     }
 
     /// The config.
@@ -836,7 +870,7 @@ impl Run {
                 );
                 let price = bt.costs.with_impact(base, q);
                 let m = bt.multipliers[i];
-                let mut cost = bt.costs.fill_cost(q, price, m);
+                let mut cost = bt.fill_cost(q, price, m);
                 if q > 0.0
                     && cash_limited
                     && !bt.futures[i]
@@ -846,7 +880,7 @@ impl Run {
                     if q == 0.0 {
                         continue;
                     }
-                    cost = bt.costs.fill_cost(q, price, m);
+                    cost = bt.fill_cost(q, price, m);
                 }
                 self.ledger.fill(i, q, price, cost)?;
                 self.positions[i] += q;
@@ -950,13 +984,26 @@ impl Run {
         let m = bt.multipliers[i];
         let lot = bt.lots[i];
         let cash = self.ledger.cash();
-        let unit = price * m * (1.0 + bt.costs.cost_rate) + config.commission_per_share;
-        let mut affordable = round_to_lots(
-            ((cash - config.commission_min).max(0.0) / unit).max(0.0),
-            lot,
-        );
-        while affordable > 0.0
-            && affordable * price * m + bt.costs.fill_cost(affordable, price, m) > cash
+        let mut affordable = match &bt.commission {
+            None => {
+                let unit = price * m * (1.0 + bt.costs.cost_rate) + config.commission_per_share;
+                round_to_lots(
+                    ((cash - config.commission_min).max(0.0) / unit).max(0.0),
+                    lot,
+                )
+            }
+            // Any model: the quantity whose notional and fee use the cash, found by fixed
+            // point from the fee-free quantity (fees grow slower than notional), then made
+            // exact below.
+            Some(_) => {
+                let mut a = (cash / (price * m)).max(0.0);
+                for _ in 0..20 {
+                    a = ((cash - bt.fill_cost(a, price, m)) / (price * m)).max(0.0);
+                }
+                round_to_lots(a, lot)
+            }
+        };
+        while affordable > 0.0 && affordable * price * m + bt.fill_cost(affordable, price, m) > cash
         {
             affordable = round_to_lots(affordable - lot.max(1e-9 * affordable), lot);
         }

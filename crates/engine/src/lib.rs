@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod calendar;
 pub mod config;
 pub mod context;
+pub mod costs;
 pub mod error;
 pub mod events;
 pub mod execution;

@@ -5,7 +5,8 @@
 
 pub mod broker;
 pub mod context;
-pub mod costs;
+/// The cost vocabulary of both levels (defined in [`crate::costs`]).
+pub use crate::costs;
 mod equity;
 pub mod execution;
 pub mod fill;

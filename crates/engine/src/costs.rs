@@ -1,5 +1,7 @@
-//! Slippage and commission models: small traits users can implement, and the built-in
-//! models a config file names.
+//! Slippage and commission models of both strategy levels: small traits users can
+//! implement, and the built-in models a config file names. The portfolio level takes a
+//! [`Commission`] with `Backtest::with_commission` (its default is the `[backtest]` cost
+//! keys); the order level takes both through `[execution]` or the session.
 //!
 //! | model | config | effect |
 //! |---|---|---|
@@ -13,8 +15,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fill::BarPrices;
 use crate::error::EngineError;
+use oxfolio_core::bars::BarPrices;
 
 /// A slippage model: the price amount a marketable fill moves against the trader.
 pub trait Slippage {
