@@ -32,7 +32,7 @@ use oxfolio_core::memory::advise_huge_pages;
 /// A caller's commission model at the portfolio level (shared by the runs of one
 /// backtest, so runs may go on several threads).
 #[derive(Clone)]
-struct UserCommission(Arc<dyn Commission + Send + Sync>);
+struct UserCommission(Arc<dyn Commission + Sync>);
 
 impl std::fmt::Debug for UserCommission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -179,7 +179,7 @@ impl<'m> Backtest<'m> {
     /// Charges every fill with `model` (any [`Commission`]: the order level's
     /// [`crate::costs::CommissionModel`]s, or a user's) instead of the `[backtest]` keys
     /// `transaction_cost_bps`, `commission_per_share` and `commission_min`.
-    pub fn with_commission(mut self, model: impl Commission + Send + Sync + 'static) -> Self {
+    pub fn with_commission(mut self, model: impl Commission + Sync + 'static) -> Self {
         self.commission = Some(UserCommission(Arc::new(model)));
         self
     }

@@ -18,14 +18,15 @@ use serde::{Deserialize, Serialize};
 use crate::error::EngineError;
 use oxfolio_core::bars::BarPrices;
 
-/// A slippage model: the price amount a marketable fill moves against the trader.
-pub trait Slippage {
+/// A slippage model: the price amount a marketable fill moves against the trader. `Send`,
+/// so a session holding one can move to another thread (a live feed, a sweep, Python).
+pub trait Slippage: Send {
     /// Slip for a fill of `quantity` (signed) at `price` in `bar` (non-negative).
     fn slip(&self, price: f64, quantity: f64, bar: &BarPrices) -> f64;
 }
 
-/// A commission model.
-pub trait Commission {
+/// A commission model (`Send`, like [`Slippage`]).
+pub trait Commission: Send {
     /// Fee for a fill of `quantity` (signed) at `price`, `multiplier` money per point.
     fn fee(&self, quantity: f64, price: f64, multiplier: f64) -> f64;
 }

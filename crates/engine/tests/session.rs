@@ -181,3 +181,19 @@ fn a_users_fill_model_prices_the_fills() {
         assert_eq!(f.price, typical, "bar {}", f.bar);
     }
 }
+
+#[test]
+fn a_session_can_move_to_another_thread() {
+    // A live feed, a sweep or a Python object drives the session from a thread of its
+    // own: it must be `Send` (its cost and fill models are).
+    fn send<T: Send>(_: &T) {}
+    let session = OrderSession::new(spy(), &settings()).expect("session");
+    send(&session);
+    let handle = std::thread::spawn(move || {
+        let mut session = session;
+        let mut strategy = SmaCrossover::new(0, 10, 30, Some(100.0)).expect("sma");
+        while session.step(&mut strategy).expect("step").is_some() {}
+        session.finish(&mut strategy).expect("finish").fills.len()
+    });
+    assert!(handle.join().expect("the thread") > 20);
+}

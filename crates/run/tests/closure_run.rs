@@ -26,6 +26,9 @@ fn a_closure_run_writes_the_whole_run_folder() {
         })
     };
     let mut outcome = run_strategy(&config, &mut strategy).expect("the run");
+    // An outcome moves between threads (a sweep's workers, Python's).
+    fn send<T: Send>(_: &T) {}
+    send(&outcome);
     let dir = tempfile::tempdir().expect("a temporary folder");
     outcome.write_folder(dir.path()).expect("the run folder");
     for f in [

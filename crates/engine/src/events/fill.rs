@@ -146,8 +146,8 @@ pub fn limit_match(limit: f64, buy: bool, bar: &BarPrices) -> Option<Match> {
 /// (fills at a VWAP proxy, at the mid of a quote bar, never better than the close, ...).
 /// Slippage, impact, volume caps, time in force and brackets stay the broker's: a model
 /// says only whether and at what price an order of `kind` meets `bar`. [`FillTable`] is
-/// the documented table (`docs/EVENTS.md`), the default.
-pub trait FillModel {
+/// the documented table (`docs/EVENTS.md`), the default. `Send`, like the cost models.
+pub trait FillModel: Send {
     /// How an order of `kind` (a buy when `buy`) matches `bar`, and whether a stop-limit's
     /// stop triggered on this bar. `triggered` says a stop was reached on an earlier bar;
     /// `trail_level` is a trailing stop's level before this bar (`NaN` for other kinds).
