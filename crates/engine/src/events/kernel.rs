@@ -168,6 +168,19 @@ impl Prepared {
     }
 }
 
+/// A run's slippage and commission models.
+pub(crate) type CostModels = (Box<dyn Slippage>, Box<dyn Commission>);
+
+impl Prepared {
+    /// The configured slippage (`[execution]`) and commission (`[execution]`, else the
+    /// `[backtest]` cost keys) models.
+    pub fn configured_models(&self, settings: &EventSettings) -> Result<CostModels, EngineError> {
+        let commission = settings.commission();
+        commission.validate()?;
+        Ok((Box::new(self.execution.slippage), Box::new(commission)))
+    }
+}
+
 /// An event-driven run over a historical market: an [`OrderSession`] driven through
 /// every bar with the fast paths.
 pub struct EventEngine<'m> {
@@ -200,13 +213,8 @@ impl<'m> EventEngine<'m> {
         &self,
         strategy: &mut S,
     ) -> Result<EventResults, EngineError> {
-        let commission = self.settings.commission();
-        commission.validate()?;
-        self.run_with(
-            strategy,
-            Box::new(self.prepared.execution.slippage),
-            Box::new(commission),
-        )
+        let (slippage, commission) = self.prepared.configured_models(&self.settings)?;
+        self.run_with(strategy, slippage, commission)
     }
 
     /// Runs `strategy` with the caller's slippage and commission models.

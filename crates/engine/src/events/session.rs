@@ -77,27 +77,42 @@ pub struct OrderSession<M: Borrow<Market> = Market> {
     name: String,
     initial_cash: f64,
     rules: Rules,
+    desk: Desk,
+    book: Book,
+}
+
+/// What the strategy's context reaches: the broker, the risk layer, its optimisation
+/// records and indicators.
+struct Desk {
     broker: Broker,
     risk: Option<RiskLayer>,
     optimisations: Vec<OptimisationRecord>,
     indicators: IndicatorSet,
-    book: Book,
+}
+
+impl Desk {
+    /// The strategy's view of bar `t` (marks up to date).
+    fn context<'a>(&'a mut self, market: &'a Market, t: usize) -> EventContext<'a> {
+        let n = market.n_symbols();
+        EventContext {
+            t,
+            market,
+            closes: &market.closes()[t * n..(t + 1) * n],
+            broker: &mut self.broker,
+            unmarked_from: usize::MAX,
+            risk: self.risk.as_mut(),
+            optimisations: &mut self.optimisations,
+            indicators: &mut self.indicators,
+        }
+    }
 }
 
 impl<M: Borrow<Market>> OrderSession<M> {
     /// A session over `market` with the settings' cost models.
     pub fn new(market: M, settings: &EventSettings) -> Result<OrderSession<M>, EngineError> {
         let prepared = Prepared::new(market.borrow(), settings)?;
-        let commission = settings.commission();
-        commission.validate()?;
-        let slippage = prepared.execution.slippage;
-        OrderSession::with_models(
-            market,
-            settings,
-            &prepared,
-            Box::new(slippage),
-            Box::new(commission),
-        )
+        let (slippage, commission) = prepared.configured_models(settings)?;
+        OrderSession::with_models(market, settings, &prepared, slippage, commission)
     }
 
     /// A session over `market` with the caller's slippage and commission models.
@@ -146,10 +161,12 @@ impl<M: Borrow<Market>> OrderSession<M> {
             name: String::new(),
             initial_cash,
             rules,
-            broker,
-            risk,
-            optimisations: Vec::new(),
-            indicators: IndicatorSet::default(),
+            desk: Desk {
+                broker,
+                risk,
+                optimisations: Vec::new(),
+                indicators: IndicatorSet::default(),
+            },
             book: Book {
                 trips: RoundTrips::new(multipliers.clone()),
                 equity: EquityCurve::new(bars, multipliers),
@@ -167,7 +184,7 @@ impl<M: Borrow<Market>> OrderSession<M> {
 
     /// Matches orders with the caller's fill model instead of the documented fill table.
     pub fn with_fill_model(mut self, model: Box<dyn FillModel>) -> OrderSession<M> {
-        self.broker.set_fill_model(model);
+        self.desk.broker.set_fill_model(model);
         self
     }
 
@@ -178,7 +195,7 @@ impl<M: Borrow<Market>> OrderSession<M> {
 
     /// The broker: positions, cash, equity at the last marks, orders and fills so far.
     pub fn broker(&self) -> &Broker {
-        &self.broker
+        &self.desk.broker
     }
 
     /// The index of the next bar to run.
@@ -206,14 +223,7 @@ impl<M: Borrow<Market>> OrderSession<M> {
         self.name = strategy.name().to_string();
         let market = self.market.borrow();
         let t = self.first;
-        let mut ctx = context(
-            market,
-            t,
-            &mut self.broker,
-            &mut self.risk,
-            &mut self.optimisations,
-            &mut self.indicators,
-        );
+        let mut ctx = self.desk.context(market, t);
         strategy
             .on_start(&mut ctx)
             .map_err(|e| strategy_failed(market, &self.name, t, e))
@@ -234,14 +244,7 @@ impl<M: Borrow<Market>> OrderSession<M> {
             return Ok(None);
         }
         let market = self.market.borrow();
-        let mut ctx = context(
-            market,
-            t,
-            &mut self.broker,
-            &mut self.risk,
-            &mut self.optimisations,
-            &mut self.indicators,
-        );
+        let mut ctx = self.desk.context(market, t);
         busy_bar(
             strategy,
             &mut ctx,
@@ -273,14 +276,7 @@ impl<M: Borrow<Market>> OrderSession<M> {
         let book = &mut self.book;
         let mut t = self.next;
         // A session already stepped to its end still builds a context on its last bar.
-        let mut ctx = context(
-            market,
-            t.min(last),
-            &mut self.broker,
-            &mut self.risk,
-            &mut self.optimisations,
-            &mut self.indicators,
-        );
+        let mut ctx = self.desk.context(market, t.min(last));
         while t <= last {
             if quiet && ctx.broker.settled() && ctx.indicators.is_empty() {
                 book.equity.hold(ctx.broker);
@@ -327,22 +323,23 @@ impl<M: Borrow<Market>> OrderSession<M> {
         let dates = market.dates();
         // The clock stands still in quiet stretches (no borrow fee accrues there).
         if dates[t] >= book.clock.next_day_start {
-            book.borrow_fees += book.clock.new_day(dates[t], &mut self.broker)?;
+            book.borrow_fees += book.clock.new_day(dates[t], &mut self.desk.broker)?;
         }
         let day = book.clock.day;
         if self.close_at_end {
             let mut closing = false;
             for i in 0..n {
-                let q = self.broker.position(i);
+                let q = self.desk.broker.position(i);
                 if q != 0.0 {
-                    self.broker
+                    self.desk
+                        .broker
                         .submit(OrderRequest::market(i, -q), OrderRole::EndOfRun, t)?;
                     closing = true;
                 }
             }
             book_end_of_run(
-                &mut self.broker,
-                self.risk.as_mut(),
+                &mut self.desk.broker,
+                self.desk.risk.as_mut(),
                 book,
                 market,
                 t,
@@ -351,22 +348,19 @@ impl<M: Borrow<Market>> OrderSession<M> {
             )?;
         }
         {
-            let mut ctx = context(
-                market,
-                t,
-                &mut self.broker,
-                &mut self.risk,
-                &mut self.optimisations,
-                &mut self.indicators,
-            );
+            let mut ctx = self.desk.context(market, t);
             strategy
                 .on_end(&mut ctx)
                 .map_err(|e| strategy_failed(market, &self.name, t, e))?;
         }
-        self.broker.cancel_all(t, "end of run")?;
-        let refusals = self.risk.map(|r| r.refusals().to_vec()).unwrap_or_default();
-        let final_positions = self.broker.positions().to_vec();
-        let (orders, fills) = self.broker.into_records();
+        self.desk.broker.cancel_all(t, "end of run")?;
+        let refusals = self
+            .desk
+            .risk
+            .map(|r| r.refusals().to_vec())
+            .unwrap_or_default();
+        let final_positions = self.desk.broker.positions().to_vec();
+        let (orders, fills) = self.desk.broker.into_records();
         let exposed = self.book.trips.exposed_bars(t + 1);
         Ok(EventResults {
             strategy: self.name,
@@ -379,7 +373,7 @@ impl<M: Borrow<Market>> OrderSession<M> {
             fills,
             round_trips: self.book.trips.into_closed(),
             refusals,
-            optimisations: self.optimisations,
+            optimisations: self.desk.optimisations,
             exposed_bars: exposed,
             borrow_fees: self.book.borrow_fees,
             final_positions,
@@ -400,27 +394,5 @@ impl OrderSession<Market> {
             self.last += 1;
         }
         Ok(())
-    }
-}
-
-/// The strategy's view of bar `t` over the session's parts (marks up to date).
-fn context<'a>(
-    market: &'a Market,
-    t: usize,
-    broker: &'a mut Broker,
-    risk: &'a mut Option<RiskLayer>,
-    optimisations: &'a mut Vec<OptimisationRecord>,
-    indicators: &'a mut IndicatorSet,
-) -> EventContext<'a> {
-    let n = market.n_symbols();
-    EventContext {
-        t,
-        market,
-        closes: &market.closes()[t * n..(t + 1) * n],
-        broker,
-        unmarked_from: usize::MAX,
-        risk: risk.as_mut(),
-        optimisations,
-        indicators,
     }
 }
